@@ -1,0 +1,60 @@
+# Atención virtual — `make help` lists the targets.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell sha256sum requirements.lock | cut -c1-12)
+export RASA_TELEMETRY_ENABLED := false
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+.PHONY: help install train model migrate run test test-fast shell validate lint bench lock clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.lock
+	@PY310=$$(scripts/find_python310.sh) && \
+	  if [ ! -x $(PY) ]; then echo "creating $(VENV) with $$PY310"; $$PY310 -m venv $(VENV); fi
+	$(PY) -m pip install --quiet --upgrade "pip==24.2"
+	$(PY) -m pip install --quiet --requirement requirements.lock
+	@rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP) ## create .venv with the pinned packages (Python 3.10)
+
+model: install ## train the model if data/, config.yml or domain.yml changed
+	$(PY) -m bot train --if-stale
+
+train: install ## train the model now (log in var/log/train.log)
+	$(PY) -m bot train
+
+migrate: install ## create or upgrade the case store
+	$(PY) -m bot migrate
+
+run: model migrate ## start everything; without TELEGRAM_TOKEN, a console chat
+	exec $(PY) -m bot run
+
+test: model ## the whole test suite, slow tests included
+	$(PY) -m pytest
+
+test-fast: install ## the tests that need no trained model
+	$(PY) -m pytest -m "not slow"
+
+shell: model migrate ## Rasa's own shell against the trained model (actions started by `make run`)
+	$(PY) -m rasa shell --model models/atencion.tar.gz --endpoints endpoints.yml
+
+validate: install ## check the training data and the domain
+	$(PY) -m rasa data validate
+
+lint: install ## ruff
+	$(VENV)/bin/ruff check bot actions tests benchmarks
+
+bench: model migrate ## benchmarks (results in benchmarks/results.md)
+	$(PY) -m benchmarks.run
+
+lock: ## re-pin requirements.lock from requirements.in in a scratch venv
+	rm -rf .lock-venv && $$(scripts/find_python310.sh) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet "pip==24.2" && .lock-venv/bin/pip install --quiet -r requirements.in
+	.lock-venv/bin/pip freeze --exclude-editable > requirements.lock && rm -rf .lock-venv
+
+clean: ## remove the venv, models, databases and logs
+	rm -rf $(VENV) models var .rasa .pytest_cache
