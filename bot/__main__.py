@@ -1,0 +1,41 @@
+"""`python -m bot …`: the assistant's command line."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from bot.migrate import migrate
+from bot.training import ensure_model, train
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="create or upgrade the case store's tables")
+    commands.add_parser("run", help="start the action server, the Rasa server and the console chat")
+    train = commands.add_parser("train", help="train the Rasa model")
+    train.add_argument(
+        "--if-stale", action="store_true",
+        help="only when data/, config.yml or domain.yml changed since the last model",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    if args.command == "migrate":
+        migrate()
+    elif args.command == "run":
+        from bot.launcher import run
+
+        run()
+    elif args.command == "train":
+        ensure_model() if args.if_stale else train()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

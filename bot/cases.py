@@ -1,0 +1,255 @@
+"""Registering and moving cases: every write is one transaction and leaves a timeline event.
+
+Functions take a `Session` and never commit: the caller owns the transaction
+(`with session_factory.begin() as session:`), as in a unit of work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.models import (
+    OPEN_STATUSES,
+    Case,
+    CaseEvent,
+    CaseSequence,
+    CaseStatus,
+    CaseType,
+    Customer,
+    Level,
+    Message,
+    Team,
+    utcnow,
+)
+from bot.policy import CasePolicy
+
+BOT_ACTOR = "bot"
+CUSTOMER_ACTOR = "customer"
+
+
+@dataclass(frozen=True)
+class Demand:
+    """What the customer asked for, as the assistant understood it."""
+
+    sender_id: str
+    channel: str
+    case_type: CaseType
+    topic: str
+    description: str
+    source_key: str | None = None
+    intent: str | None = None
+    confidence: float | None = None
+    captured_at: datetime | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    customer_name: str | None = None
+
+
+def format_case_number(case_type: CaseType, year: int, value: int) -> str:
+    return f"{case_type.prefix}-{year}-{value:06d}"
+
+
+def next_case_number(session: Session, case_type: CaseType, year: int) -> str:
+    """Take the next value of the year's counter; the row lock serialises writers."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(
+        insert(CaseSequence).values(year=year, last_value=0).on_conflict_do_nothing()
+    )
+    session.execute(
+        update(CaseSequence)
+        .where(CaseSequence.year == year)
+        .values(last_value=CaseSequence.last_value + 1)
+    )
+    value = session.execute(
+        select(CaseSequence.last_value).where(CaseSequence.year == year)
+    ).scalar_one()
+    return format_case_number(case_type, year, value)
+
+
+def upsert_customer(
+    session: Session, chat_id: str, channel: str, name: str | None = None
+) -> Customer:
+    customer = session.execute(
+        select(Customer).where(Customer.chat_id == chat_id)
+    ).scalar_one_or_none()
+    if customer is None:
+        customer = Customer(chat_id=chat_id, channel=channel, name=name)
+        session.add(customer)
+        session.flush()
+    elif name and customer.name != name:
+        customer.name = name
+    return customer
+
+
+def team_named(session: Session, name: str) -> Team:
+    team = session.execute(select(Team).where(Team.name == name)).scalar_one_or_none()
+    if team is None:
+        team = Team(name=name)
+        session.add(team)
+        session.flush()
+    return team
+
+
+def add_event(
+    session: Session,
+    case: Case,
+    kind: str,
+    actor: str = BOT_ACTOR,
+    at: datetime | None = None,
+    status_to: str | None = None,
+    **details: Any,
+) -> CaseEvent:
+    event = CaseEvent(
+        case=case,
+        kind=kind,
+        actor=actor,
+        status_from=case.status if status_to else None,
+        status_to=status_to,
+        details=details,
+        created_at=at or utcnow(),
+    )
+    if status_to:
+        case.status = status_to
+    session.add(event)
+    return event
+
+
+def add_message(session: Session, case: Case, sender: str, text: str) -> None:
+    session.add(Message(case=case, sender=sender, text=text))
+
+
+def case_by_source_key(session: Session, source_key: str) -> Case | None:
+    return session.execute(
+        select(Case).where(Case.source_key == source_key)
+    ).scalar_one_or_none()
+
+
+def register_case(
+    session: Session, demand: Demand, policy: CasePolicy, now: datetime | None = None
+) -> Case:
+    """Register `demand` as a case, or return the one its message already registered."""
+    now = now or utcnow()
+    if demand.source_key:
+        existing = case_by_source_key(session, demand.source_key)
+        if existing is not None:
+            return existing
+    rule = policy.rule_for(demand.case_type, demand.topic)
+    customer = upsert_customer(session, demand.sender_id, demand.channel, demand.customer_name)
+    case = Case(
+        number=next_case_number(session, demand.case_type, now.year),
+        type=demand.case_type.value,
+        topic=demand.topic,
+        description=demand.description,
+        details=demand.details,
+        channel=demand.channel,
+        status=CaseStatus.NUEVO.value,
+        priority=rule.priority,
+        customer=customer,
+        team=team_named(session, rule.team),
+        level=Level.BOT if demand.case_type is CaseType.DUDA else Level.AGENT,
+        intent=demand.intent,
+        intent_confidence=demand.confidence,
+        source_key=demand.source_key,
+        sla_due_at=now + timedelta(hours=rule.resolution_hours),
+        created_at=now,
+    )
+    session.add(case)
+    captured_at = demand.captured_at or now
+    add_event(session, case, "captured", CUSTOMER_ACTOR, at=captured_at)
+    add_event(
+        session, case, "classified", at=captured_at,
+        intent=demand.intent, confidence=demand.confidence, topic=demand.topic,
+    )
+    add_event(session, case, "registered", at=now, number=case.number, team=rule.team)
+    add_message(session, case, "customer", demand.description)
+    if rule.escalate:
+        escalate_case(session, case, reason="policy", now=now)
+    session.flush()
+    return case
+
+
+def register_case_once(
+    factory: sessionmaker, demand: Demand, policy: CasePolicy, now: datetime | None = None
+) -> Case:
+    """`register_case` in its own transaction, safe against a concurrent retry."""
+    try:
+        with factory.begin() as session:
+            return register_case(session, demand, policy, now)
+    except IntegrityError:
+        if not demand.source_key:
+            raise
+        with factory.begin() as session:
+            existing = case_by_source_key(session, demand.source_key)
+            if existing is None:
+                raise
+            return existing
+
+
+def escalate_case(
+    session: Session, case: Case, reason: str, now: datetime | None = None,
+    level: Level = Level.AGENT,
+) -> None:
+    if case.status == CaseStatus.ESCALADO.value and case.level >= level:
+        return
+    case.level = max(case.level, int(level))
+    add_event(
+        session, case, "escalated", at=now, status_to=CaseStatus.ESCALADO.value,
+        reason=reason, level=int(level),
+    )
+
+
+def present_solution(session: Session, case: Case, solution: str, now: datetime | None = None) -> None:
+    add_event(
+        session, case, "solution_presented", at=now,
+        status_to=CaseStatus.EN_PROCESO.value, solution=solution,
+    )
+
+
+def close_case(
+    session: Session, case: Case, resolution: str, actor: str = BOT_ACTOR,
+    now: datetime | None = None,
+) -> None:
+    now = now or utcnow()
+    case.resolution = resolution
+    add_event(session, case, "resolved", actor, at=now, status_to=CaseStatus.RESUELTO.value)
+    add_event(session, case, "closed", actor, at=now, status_to=CaseStatus.CERRADO.value)
+    case.closed_at = now
+
+
+def customer_case(session: Session, chat_id: str, number: str) -> Case | None:
+    """The case `number` if it belongs to `chat_id`; None for unknown and foreign alike."""
+    return session.execute(
+        select(Case)
+        .join(Customer)
+        .where(Case.number == number.upper(), Customer.chat_id == chat_id)
+    ).scalar_one_or_none()
+
+
+def open_cases(session: Session, chat_id: str) -> list[Case]:
+    return list(
+        session.execute(
+            select(Case)
+            .join(Customer)
+            .where(
+                Customer.chat_id == chat_id,
+                Case.status.in_([s.value for s in OPEN_STATUSES]),
+            )
+            .order_by(Case.created_at.desc(), Case.id.desc())
+        ).scalars()
+    )
+
+
+def last_event(session: Session, case: Case) -> CaseEvent | None:
+    return session.execute(
+        select(CaseEvent)
+        .where(CaseEvent.case_id == case.id)
+        .order_by(CaseEvent.created_at.desc(), CaseEvent.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()

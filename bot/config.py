@@ -1,0 +1,59 @@
+"""Every setting of the assistant, read from the environment (and `.env` when present)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'atencion.db'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    telegram_token: str | None
+    telegram_webhook_url: str | None
+    telegram_webhook_secret: str | None
+    telegram_agents_chat_id: str | None
+    telegram_api_base_url: str
+    lock_store_url: str | None
+    bind_host: str
+    rasa_port: int
+    action_port: int
+    console_port: int
+    case_policy_path: Path
+    timezone: str
+
+    @classmethod
+    def from_environment(cls) -> "Settings":
+        env = os.environ
+        return cls(
+            database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            telegram_token=env.get("TELEGRAM_TOKEN") or None,
+            telegram_webhook_url=env.get("TELEGRAM_WEBHOOK_URL") or None,
+            telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET") or None,
+            telegram_agents_chat_id=env.get("TELEGRAM_AGENTS_CHAT_ID") or None,
+            telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL")
+            or "https://api.telegram.org/bot",
+            lock_store_url=env.get("LOCK_STORE_URL") or None,
+            bind_host=env.get("BIND_HOST") or "127.0.0.1",
+            rasa_port=int(env.get("RASA_PORT") or 5005),
+            action_port=int(env.get("ACTION_PORT") or 5055),
+            console_port=int(env.get("CONSOLE_PORT") or 8000),
+            case_policy_path=Path(
+                env.get("CASE_POLICY_PATH") or PROJECT_ROOT / "case_policy.yml"
+            ),
+            timezone=env.get("TIMEZONE") or "Europe/Madrid",
+        )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process; `.env` never overrides a variable already set."""
+    load_dotenv(PROJECT_ROOT / ".env", override=False)
+    return Settings.from_environment()

@@ -1,0 +1,66 @@
+"""Engines and sessions for the case store (SQLAlchemy 1.4 in 2.0 style)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import get_settings
+
+SQLITE_BUSY_TIMEOUT_SECONDS = 30
+
+
+def create_store_engine(url: str) -> Engine:
+    """An engine for `url`; SQLite files get WAL and serialised writers.
+
+    SQLite lets one writer in at a time. Starting every transaction with
+    `BEGIN IMMEDIATE` makes concurrent writers queue on the busy timeout instead of
+    failing with "database is locked" when a reader tries to become a writer
+    (SQLAlchemy's documented recipe for pysqlite).
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, future=True, pool_pre_ping=True)
+
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url,
+        future=True,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def create_session_factory(url: str) -> sessionmaker:
+    return sessionmaker(bind=create_store_engine(url), future=True, expire_on_commit=False)
+
+
+@lru_cache(maxsize=None)
+def session_factory_for(url: str) -> sessionmaker:
+    return create_session_factory(url)
+
+
+def get_session_factory() -> sessionmaker:
+    """The process-wide session factory for `DATABASE_URL`, created on first use."""
+    return session_factory_for(get_settings().database_url)
+
+
+__all__ = ["Session", "create_session_factory", "create_store_engine", "get_session_factory"]

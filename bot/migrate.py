@@ -1,0 +1,19 @@
+"""Bring the case store's schema up to date (Alembic, programmatically)."""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.config import Config
+
+from bot.config import PROJECT_ROOT, get_settings
+
+
+def alembic_config(database_url: str) -> Config:
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return config
+
+
+def migrate(database_url: str | None = None) -> None:
+    command.upgrade(alembic_config(database_url or get_settings().database_url), "head")

@@ -1,0 +1,211 @@
+"""The case store: SQLAlchemy models for DESIGN.md's data model (migrated by Alembic)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import declarative_base, relationship
+
+Base = declarative_base()
+
+
+def utcnow() -> datetime:
+    """Naive UTC: the one time convention of the store (SQLite keeps no time zone)."""
+    return datetime.utcnow()
+
+
+class CaseType(str, enum.Enum):
+    DUDA = "duda"
+    QUEJA = "queja"
+    SOLICITUD = "solicitud"
+
+    @property
+    def prefix(self) -> str:
+        return {"duda": "D", "queja": "Q", "solicitud": "S"}[self.value]
+
+
+class CaseStatus(str, enum.Enum):
+    NUEVO = "nuevo"
+    EN_PROCESO = "en_proceso"
+    ESCALADO = "escalado"
+    RESUELTO = "resuelto"
+    CERRADO = "cerrado"
+    REABIERTO = "reabierto"
+
+
+OPEN_STATUSES = (
+    CaseStatus.NUEVO,
+    CaseStatus.EN_PROCESO,
+    CaseStatus.ESCALADO,
+    CaseStatus.REABIERTO,
+)
+
+
+class Level(int, enum.Enum):
+    BOT = 1
+    AGENT = 2
+    SUPERVISOR = 3
+
+
+class Team(Base):
+    __tablename__ = "teams"
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(64), nullable=False, unique=True)
+    description = Column(String(255))
+
+
+class Agent(Base):
+    __tablename__ = "agents"
+
+    id = Column(Integer, primary_key=True)
+    telegram_user_id = Column(BigInteger, nullable=False, unique=True)
+    name = Column(String(128), nullable=False)
+    team_id = Column(ForeignKey("teams.id"), nullable=False)
+    level = Column(Integer, nullable=False, default=Level.AGENT)
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+    team = relationship(Team)
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+
+    id = Column(Integer, primary_key=True)
+    # The Rasa sender id: the Telegram chat id, or a console/REST conversation id.
+    chat_id = Column(String(128), nullable=False, unique=True)
+    telegram_user_id = Column(BigInteger)
+    name = Column(String(255))
+    username = Column(String(64))
+    language = Column(String(16))
+    channel = Column(String(32), nullable=False)
+    reachable = Column(Boolean, nullable=False, default=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class CaseSequence(Base):
+    """One counter per year: case numbers are unique across types (`Q-2026-000123`)."""
+
+    __tablename__ = "case_sequences"
+
+    year = Column(Integer, primary_key=True, autoincrement=False)
+    last_value = Column(Integer, nullable=False, default=0)
+
+
+class Case(Base):
+    __tablename__ = "cases"
+
+    id = Column(Integer, primary_key=True)
+    number = Column(String(20), nullable=False, unique=True)
+    type = Column(String(16), nullable=False)
+    topic = Column(String(64), nullable=False)
+    description = Column(Text, nullable=False, default="")
+    details = Column(JSON, nullable=False, default=dict)
+    channel = Column(String(32), nullable=False)
+    status = Column(String(16), nullable=False, default=CaseStatus.NUEVO.value)
+    priority = Column(String(16), nullable=False, default="media")
+    customer_id = Column(ForeignKey("customers.id"), nullable=False, index=True)
+    team_id = Column(ForeignKey("teams.id"))
+    assigned_agent_id = Column(ForeignKey("agents.id"))
+    level = Column(Integer, nullable=False, default=Level.BOT)
+    intent = Column(String(64))
+    intent_confidence = Column(Float)
+    # `<sender id>:<Rasa message id>` of the message that opened the case: a retried
+    # action finds the case it already registered instead of creating a second one.
+    source_key = Column(String(255), unique=True)
+    sla_due_at = Column(DateTime)
+    resolution = Column(Text)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    closed_at = Column(DateTime)
+
+    customer = relationship(Customer)
+    team = relationship(Team)
+    assigned_agent = relationship(Agent)
+    events = relationship(
+        "CaseEvent", back_populates="case", order_by="CaseEvent.id"
+    )
+
+
+class CaseEvent(Base):
+    """The timeline of a case: every moment of truth, with its actor and time."""
+
+    __tablename__ = "case_events"
+
+    id = Column(Integer, primary_key=True)
+    case_id = Column(ForeignKey("cases.id"), nullable=False, index=True)
+    kind = Column(String(32), nullable=False)
+    actor = Column(String(64), nullable=False)
+    status_from = Column(String(16))
+    status_to = Column(String(16))
+    details = Column(JSON, nullable=False, default=dict)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+    case = relationship(Case, back_populates="events")
+
+
+class Message(Base):
+    __tablename__ = "messages"
+
+    id = Column(Integer, primary_key=True)
+    case_id = Column(ForeignKey("cases.id"), nullable=False, index=True)
+    sender = Column(String(16), nullable=False)  # customer, bot, agent
+    agent_id = Column(ForeignKey("agents.id"))
+    text = Column(Text, nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+    case = relationship(Case)
+
+
+class Survey(Base):
+    __tablename__ = "surveys"
+
+    id = Column(Integer, primary_key=True)
+    case_id = Column(ForeignKey("cases.id"), nullable=False, unique=True)
+    agent_id = Column(ForeignKey("agents.id"))
+    team_id = Column(ForeignKey("teams.id"))
+    resolved = Column(Boolean)
+    csat = Column(Integer)
+    comment = Column(Text)
+    status = Column(String(16), nullable=False, default="enviada")
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    answered_at = Column(DateTime)
+
+
+class ProcessedUpdate(Base):
+    __tablename__ = "processed_updates"
+
+    update_id = Column(BigInteger, primary_key=True, autoincrement=False)
+    processed_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+__all__ = [
+    "Agent",
+    "Base",
+    "Case",
+    "CaseEvent",
+    "CaseSequence",
+    "CaseStatus",
+    "CaseType",
+    "Customer",
+    "Level",
+    "Message",
+    "OPEN_STATUSES",
+    "ProcessedUpdate",
+    "Survey",
+    "Team",
+]

@@ -1,0 +1,87 @@
+"""The case policy (`case_policy.yml`): team, escalation, priority and form fields per topic."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from bot.config import get_settings
+from bot.models import CaseType
+from bot.text import keyword_score
+
+GENERAL_TOPIC = "general"
+
+
+@dataclass(frozen=True)
+class TopicRule:
+    case_type: CaseType
+    topic: str
+    label: str
+    team: str
+    escalate: bool
+    priority: str
+    resolution_hours: int
+    requires_order: bool = False
+    keywords: tuple[str, ...] = ()
+    fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CasePolicy:
+    rules: dict[CaseType, dict[str, TopicRule]] = field(default_factory=dict)
+    team_labels: dict[str, str] = field(default_factory=dict)
+
+    def rule_for(self, case_type: CaseType, topic: str) -> TopicRule:
+        by_topic = self.rules[case_type]
+        return by_topic.get(topic) or by_topic[GENERAL_TOPIC]
+
+    def topics(self, case_type: CaseType) -> list[TopicRule]:
+        return [r for t, r in self.rules[case_type].items() if t != GENERAL_TOPIC]
+
+    def detect_topic(self, case_type: CaseType, text: str) -> str | None:
+        """The topic whose keywords best match `text`, or None when none match."""
+        scored = [(keyword_score(text, list(r.keywords)), r.topic) for r in self.topics(case_type)]
+        best_score, best_topic = max(scored, default=(0, None))
+        return best_topic if best_score > 0 else None
+
+
+def _rules_of(case_type: CaseType, section: dict) -> dict[str, TopicRule]:
+    default = section.get("default", {})
+    topics = {GENERAL_TOPIC: {}, **(section.get("topics") or {})}
+    rules = {}
+    for topic, overrides in topics.items():
+        merged = {**default, **(overrides or {})}
+        rules[topic] = TopicRule(
+            case_type=case_type,
+            topic=topic,
+            label=merged.get("label", topic),
+            team=merged["team"],
+            escalate=bool(merged.get("escalate", False)),
+            priority=merged.get("priority", "media"),
+            resolution_hours=int(merged.get("resolution_hours", 72)),
+            requires_order=bool(merged.get("requires_order", False)),
+            keywords=tuple(merged.get("keywords") or ()),
+            fields=tuple(merged.get("fields") or ()),
+        )
+    return rules
+
+
+def load_policy(path: Path) -> CasePolicy:
+    with open(path, encoding="utf-8") as handle:
+        raw = yaml.safe_load(handle)
+    return CasePolicy(
+        rules={t: _rules_of(t, raw.get(t.value) or {}) for t in CaseType},
+        team_labels=raw.get("teams") or {},
+    )
+
+
+@lru_cache(maxsize=None)
+def _cached_policy(path: Path) -> CasePolicy:
+    return load_policy(path)
+
+
+def get_policy() -> CasePolicy:
+    return _cached_policy(get_settings().case_policy_path)

@@ -1,0 +1,126 @@
+"""The case store: numbering, idempotency, timelines and who may see what."""
+
+from __future__ import annotations
+
+import re
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from bot.cases import (
+    Demand,
+    close_case,
+    customer_case,
+    escalate_case,
+    open_cases,
+    register_case,
+    register_case_once,
+)
+from bot.models import Case, CaseEvent, CaseType, Message
+
+NOW = datetime(2026, 11, 23, 10, 0)
+
+
+def demand(sender: str = "chat-1", key: str | None = "chat-1:m1", **overrides) -> Demand:
+    values = dict(
+        sender_id=sender, channel="rest", case_type=CaseType.QUEJA, topic="envio",
+        description="El pedido PED-1234567 no ha llegado", source_key=key,
+        intent="queja", confidence=0.93, captured_at=NOW,
+    )
+    values.update(overrides)
+    return Demand(**values)
+
+
+def test_a_registered_queja_has_a_number_team_due_date_and_timeline(session_factory, policy):
+    with session_factory.begin() as session:
+        case = register_case(session, demand(), policy, NOW)
+        number, status, level = case.number, case.status, case.level
+        kinds = [e.kind for e in case.events]
+        team = case.team.name
+        due = case.sla_due_at
+        stored = (case.intent, case.intent_confidence)
+
+    assert re.fullmatch(r"Q-2026-\d{6}", number)
+    assert kinds == ["captured", "classified", "registered", "escalated"]
+    assert (status, level) == ("escalado", 2)  # quejas are escalated by default
+    assert team == "logistica"
+    assert due == datetime(2026, 11, 25, 10, 0)  # 48 h for quejas
+    assert stored == ("queja", 0.93)
+
+
+def test_case_numbers_carry_the_type_prefix_and_one_yearly_sequence(session_factory, policy):
+    numbers = []
+    for i, case_type in enumerate([CaseType.DUDA, CaseType.QUEJA, CaseType.SOLICITUD]):
+        with session_factory.begin() as session:
+            numbers.append(register_case(session, demand(key=f"k{i}", case_type=case_type, topic="general"), policy, NOW).number)
+    assert numbers == ["D-2026-000001", "Q-2026-000002", "S-2026-000003"]
+
+
+def test_the_same_message_registers_one_case_even_when_retried(session_factory, policy):
+    first = register_case_once(session_factory, demand(), policy, NOW)
+    again = register_case_once(session_factory, demand(), policy, NOW)
+    with session_factory() as session:
+        count = session.execute(select(func.count(Case.id))).scalar_one()
+    assert again.number == first.number
+    assert count == 1
+
+
+def test_concurrent_registrations_get_distinct_numbers(session_factory, policy):
+    def register(i: int) -> str:
+        return register_case_once(session_factory, demand(sender=f"chat-{i % 7}", key=f"k-{i}"), policy, NOW).number
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        numbers = list(pool.map(register, range(120)))
+
+    with session_factory() as session:
+        stored = session.execute(select(func.count(Case.id))).scalar_one()
+    assert len(set(numbers)) == 120
+    assert stored == 120
+    assert sorted(int(n[-6:]) for n in numbers) == list(range(1, 121))
+
+
+def test_concurrent_retries_of_one_message_register_it_once(session_factory, policy):
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        numbers = set(pool.map(lambda _: register_case_once(session_factory, demand(), policy, NOW).number, range(24)))
+    assert len(numbers) == 1
+
+
+def test_a_customer_sees_only_their_own_cases(session_factory, policy):
+    with session_factory.begin() as session:
+        mine = register_case(session, demand(sender="ana", key="a"), policy, NOW).number
+        theirs = register_case(session, demand(sender="luis", key="b"), policy, NOW).number
+    with session_factory() as session:
+        assert customer_case(session, "ana", mine) is not None
+        assert customer_case(session, "ana", theirs) is None
+        assert customer_case(session, "ana", "Q-2026-999999") is None
+        assert [c.number for c in open_cases(session, "ana")] == [mine]
+
+
+def test_closing_records_resolution_and_leaves_the_open_list(session_factory, policy):
+    with session_factory.begin() as session:
+        case = register_case(session, demand(case_type=CaseType.DUDA, topic="envios"), policy, NOW)
+        close_case(session, case, "Respondida por el asistente", now=NOW)
+    with session_factory() as session:
+        case = session.execute(select(Case)).scalar_one()
+        assert case.status == "cerrado" and case.closed_at == NOW
+        assert open_cases(session, "chat-1") == []
+        kinds = session.execute(select(CaseEvent.kind).order_by(CaseEvent.id)).scalars().all()
+        assert kinds[-2:] == ["resolved", "closed"]
+
+
+def test_escalating_twice_records_one_escalation(session_factory, policy):
+    with session_factory.begin() as session:
+        case = register_case(session, demand(), policy, NOW)
+        escalate_case(session, case, reason="pedido_por_cliente", now=NOW)
+        escalations = [e for e in case.events if e.kind == "escalated"]
+    assert len(escalations) == 1
+
+
+def test_hostile_text_is_stored_verbatim(session_factory, policy):
+    text = "'; DROP TABLE cases; -- <script>alert(1)</script>"
+    with session_factory.begin() as session:
+        register_case(session, demand(description=text), policy, NOW)
+    with session_factory() as session:
+        assert session.execute(select(Case.description)).scalar_one() == text
+        assert session.execute(select(Message.text)).scalar_one() == text
