@@ -1,0 +1,73 @@
+"""Turn what the tracker holds into a `Demand` for the case store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from actions.conversation import (
+    FORM_SLOTS,
+    captured_at,
+    channel_of,
+    customer_name,
+    customer_texts,
+    demand_snapshot,
+    source_key,
+)
+from bot.cases import Demand
+from bot.models import CaseType
+from bot.policy import GENERAL_TOPIC, CasePolicy
+
+DETAIL_SLOTS = tuple(s for s in FORM_SLOTS if s not in ("tipo_solicitud", "descripcion"))
+
+
+def form_details(tracker: Tracker) -> dict[str, Any]:
+    return {slot: tracker.get_slot(slot) for slot in DETAIL_SLOTS if tracker.get_slot(slot)}
+
+
+def description_of(snapshot: dict[str, Any], extra: str | None) -> str:
+    parts = [snapshot.get("text") or "", extra or ""]
+    return "\n".join(p.strip() for p in parts if p and p.strip())
+
+
+def build_demand(
+    tracker: Tracker,
+    case_type: CaseType,
+    topic: str,
+    snapshot: dict[str, Any] | None = None,
+    description: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> Demand:
+    snapshot = snapshot or demand_snapshot(tracker)
+    return Demand(
+        sender_id=tracker.sender_id,
+        channel=channel_of(tracker),
+        case_type=case_type,
+        topic=topic,
+        description=description if description is not None else snapshot.get("text") or "",
+        source_key=source_key(tracker, snapshot),
+        intent=snapshot.get("intent"),
+        confidence=snapshot.get("confidence"),
+        captured_at=captured_at(snapshot),
+        details=details or {},
+        customer_name=customer_name(tracker),
+    )
+
+
+def pending_demand(tracker: Tracker, policy: CasePolicy, fallback_type: CaseType) -> Demand:
+    """The demand on the table when the customer is handed to a person.
+
+    A form under way (or one that just gave up) keeps its demand in the `demanda` slot;
+    otherwise the recent messages are the description.
+    """
+    snapshot = tracker.get_slot("demanda")
+    if snapshot and snapshot.get("intent") in (CaseType.QUEJA.value, CaseType.SOLICITUD.value):
+        case_type = CaseType(snapshot["intent"])
+        text = description_of(snapshot, tracker.get_slot("descripcion"))
+        topic = tracker.get_slot("tipo_solicitud") if case_type is CaseType.SOLICITUD else None
+        topic = topic or policy.detect_topic(case_type, text) or GENERAL_TOPIC
+        return build_demand(tracker, case_type, topic, snapshot, text, form_details(tracker))
+    description = "\n".join(customer_texts(tracker)) or "(sin mensaje)"
+    topic = "hablar_con_persona" if fallback_type is CaseType.SOLICITUD else GENERAL_TOPIC
+    return build_demand(tracker, fallback_type, topic, description=description)

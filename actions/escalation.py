@@ -1,0 +1,94 @@
+"""Handing a case to a person: on request, when a FAQ answer did not help, when the
+assistant keeps misunderstanding, or when a form could not be completed."""
+
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import store
+from actions.conversation import (
+    best_core_intent,
+    consecutive_fallbacks,
+    intent_of,
+    previous_bot_action,
+    user_events,
+)
+from actions.demands import build_demand, pending_demand
+from actions.forms import reset_form_slots
+from actions.presenting import case_variables
+from bot.cases import customer_case, escalate_case, register_case
+from bot.models import OPEN_STATUSES, CaseType
+from bot.policy import GENERAL_TOPIC
+
+FALLBACKS_BEFORE_ESCALATION = 2
+
+
+def escalation_reason(tracker: Tracker) -> str:
+    intent = intent_of(user_events(tracker)[-1])[0] if user_events(tracker) else None
+    if intent == "pedir_humano":
+        return "pedido_por_cliente"
+    return {
+        "action_responder_duda": "respuesta_no_resolvio",
+        "action_ofrecer_persona": "formulario_incompleto",
+    }.get(previous_bot_action(tracker) or "", "pedido_por_cliente")
+
+
+class ActionEscalarCaso(Action):
+    """Escalate the conversation's open case, or register the pending demand escalated."""
+
+    def name(self) -> str:
+        return "action_escalar_caso"
+
+    @store.apologize_on_store_error
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        reason = escalation_reason(tracker)
+        number = tracker.get_slot("caso_numero")
+        with store.session_factory().begin() as session:
+            case = customer_case(session, tracker.sender_id, number) if number else None
+            if case is None or case.status not in {s.value for s in OPEN_STATUSES}:
+                demand = pending_demand(tracker, store.policy(), CaseType.SOLICITUD)
+                case = register_case(session, demand, store.policy(), store.now())
+            escalate_case(session, case, reason=reason, now=store.now())
+            variables = case_variables(case)
+        dispatcher.utter_message(response="utter_escalado", **variables)
+        # Always close a form that may be running: the rules expect it (data/rules/).
+        return [ActiveLoop(None), SlotSet("caso_numero", variables["numero"]), *reset_form_slots()]
+
+
+class ActionOfrecerPersona(Action):
+    def name(self) -> str:
+        return "action_ofrecer_persona"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        dispatcher.utter_message(response="utter_ofrecer_persona")
+        return [SlotSet("intentos_fallidos", 0)]
+
+
+class ActionAclarar(Action):
+    """Not understood: ask with buttons; the second time in a row, hand it to a person."""
+
+    def name(self) -> str:
+        return "action_aclarar"
+
+    @store.apologize_on_store_error
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        if consecutive_fallbacks(tracker) < FALLBACKS_BEFORE_ESCALATION:
+            dispatcher.utter_message(response="utter_aclarar")
+            return []
+        case_type, _ = best_core_intent(tracker)
+        demand = build_demand(
+            tracker,
+            case_type,
+            GENERAL_TOPIC,
+            description="\n".join(
+                e.get("text") or "" for e in user_events(tracker)[-FALLBACKS_BEFORE_ESCALATION:]
+            ),
+        )
+        with store.session_factory().begin() as session:
+            case = register_case(session, demand, store.policy(), store.now())
+            escalate_case(session, case, reason="no_entendido", now=store.now())
+            variables = case_variables(case)
+        dispatcher.utter_message(response="utter_no_entiendo_escalado", **variables)
+        return [SlotSet("caso_numero", variables["numero"])]

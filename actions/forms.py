@@ -1,0 +1,186 @@
+"""The queja and solicitud forms: ask only what the case needs, validate every answer.
+
+An answer that does not fit is re-asked with an example at most twice; the third
+miss ends the form, and the registration action offers a person instead.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+
+from actions import store
+from actions.conversation import FORM_SLOTS, demand_snapshot, is_payload
+from actions.validators import (
+    is_vague,
+    normalize_address,
+    normalize_description,
+    normalize_email,
+    normalize_order_number,
+    normalize_phone,
+    parse_visit_date,
+    says_dont_have_it,
+)
+from bot.models import CaseType
+from bot.policy import GENERAL_TOPIC
+
+MAX_INVALID_ANSWERS = 3
+NO_ORDER_NUMBER = "no_disponible"
+
+
+def reset_form_slots() -> list[EventType]:
+    return [SlotSet(slot, None) for slot in (*FORM_SLOTS, "demanda", "requested_slot")] + [
+        SlotSet("intentos_fallidos", 0)
+    ]
+
+
+def form_gave_up(tracker: Tracker) -> bool:
+    return (tracker.get_slot("intentos_fallidos") or 0) >= MAX_INVALID_ANSWERS
+
+
+class CaseFormValidation(FormValidationAction, ABC):
+    """Shared by both forms: keeps the opening message and counts invalid answers."""
+
+    @abstractmethod
+    def needed_slots(self, tracker: Tracker) -> list[str]:
+        """The slots this case needs, in the order they are asked."""
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        opening: list[EventType] = []
+        if tracker.get_slot("demanda") is None:
+            snapshot = demand_snapshot(tracker)
+            tracker.slots["demanda"] = snapshot
+            opening.append(SlotSet("demanda", snapshot))
+        return opening + await super().run(dispatcher, tracker, domain)
+
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> list[str]:
+        return [] if form_gave_up(tracker) else self.needed_slots(tracker)
+
+    def demand_text(self, tracker: Tracker) -> str:
+        return (tracker.get_slot("demanda") or {}).get("text") or ""
+
+    def accept(self, slot: str, value: Any) -> dict[str, Any]:
+        return {slot: value, "intentos_fallidos": 0}
+
+    def reject(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+        misses = (tracker.get_slot("intentos_fallidos") or 0) + 1
+        if misses < MAX_INVALID_ANSWERS:
+            dispatcher.utter_message(response=f"utter_invalido_{slot}")
+        return {slot: None, "intentos_fallidos": misses}
+
+    def check(
+        self,
+        slot: str,
+        value: Any,
+        normalize: Callable[[str], Any],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+    ) -> dict[str, Any]:
+        normalized = normalize(str(value)) if value is not None else None
+        if normalized is None:
+            return self.reject(slot, dispatcher, tracker)
+        return self.accept(slot, normalized)
+
+    def validate_numero_pedido(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict:
+        return self.check("numero_pedido", value, normalize_order_number, dispatcher, tracker)
+
+    def validate_descripcion(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict:
+        return self.check("descripcion", value, normalize_description, dispatcher, tracker)
+
+
+class ValidateQuejaForm(CaseFormValidation):
+    def name(self) -> str:
+        return "validate_queja_form"
+
+    def needed_slots(self, tracker: Tracker) -> list[str]:
+        opening = self.demand_text(tracker)
+        needed = ["descripcion"] if is_vague(opening) else []
+        told = f"{opening} {tracker.get_slot('descripcion') or ''}"
+        policy = store.policy()
+        topic = policy.detect_topic(CaseType.QUEJA, told) or GENERAL_TOPIC
+        if policy.rule_for(CaseType.QUEJA, topic).requires_order:
+            needed.append("numero_pedido")
+        return needed
+
+    def validate_numero_pedido(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict:
+        if says_dont_have_it(str(value)) or tracker.get_intent_of_latest_message() == "negar":
+            return self.accept("numero_pedido", NO_ORDER_NUMBER)
+        return super().validate_numero_pedido(value, dispatcher, tracker, domain)
+
+
+class ValidateSolicitudForm(CaseFormValidation):
+    def name(self) -> str:
+        return "validate_solicitud_form"
+
+    def needed_slots(self, tracker: Tracker) -> list[str]:
+        kind = tracker.get_slot("tipo_solicitud")
+        if not kind:
+            return ["tipo_solicitud"]
+        fields = store.policy().rule_for(CaseType.SOLICITUD, kind).fields
+        return ["tipo_solicitud", *fields]
+
+    async def extract_tipo_solicitud(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict:
+        """The kind of request, from the customer's words when no button said it."""
+        text = tracker.latest_message.get("text") or ""
+        if tracker.get_slot("tipo_solicitud") or is_payload(text):
+            return {}
+        kind = store.policy().detect_topic(CaseType.SOLICITUD, text)
+        if kind:
+            return {"tipo_solicitud": kind}
+        asked = tracker.get_slot("requested_slot") == "tipo_solicitud"
+        if asked and not is_vague(text):
+            # Not one of the listed kinds, but it says what is needed.
+            return {"tipo_solicitud": GENERAL_TOPIC, "descripcion": " ".join(text.split())}
+        if asked:
+            return {"tipo_solicitud": "__no_entendido__"}
+        return {}
+
+    def validate_tipo_solicitud(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict:
+        known = {rule.topic for rule in store.policy().topics(CaseType.SOLICITUD)} | {GENERAL_TOPIC}
+        if value in known:
+            return self.accept("tipo_solicitud", value)
+        return self.reject("tipo_solicitud", dispatcher, tracker)
+
+    def validate_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict:
+        return self.check("email", value, normalize_email, dispatcher, tracker)
+
+    def validate_telefono(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict:
+        return self.check("telefono", value, normalize_phone, dispatcher, tracker)
+
+    def validate_fecha(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict:
+        today = store.now().date()
+
+        def visit_day(text: str) -> str | None:
+            day = parse_visit_date(text, today)
+            return day.isoformat() if day else None
+
+        return self.check("fecha", value, visit_day, dispatcher, tracker)
+
+    def validate_direccion(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict:
+        return self.check("direccion", value, normalize_address, dispatcher, tracker)

@@ -1,0 +1,73 @@
+"""Registering the case a form collected (or leaving the form with nothing registered)."""
+
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import store
+from actions.conversation import demand_snapshot
+from actions.demands import build_demand, description_of, form_details
+from actions.forms import form_gave_up, reset_form_slots
+from actions.presenting import case_variables
+from bot.cases import register_case
+from bot.models import CaseStatus, CaseType
+from bot.policy import GENERAL_TOPIC
+
+
+def register_from_form(tracker: Tracker, case_type: CaseType, topic: str | None) -> dict[str, str]:
+    snapshot = tracker.get_slot("demanda") or demand_snapshot(tracker)
+    description = description_of(snapshot, tracker.get_slot("descripcion"))
+    policy = store.policy()
+    topic = topic or policy.detect_topic(case_type, description) or GENERAL_TOPIC
+    demand = build_demand(tracker, case_type, topic, snapshot, description, form_details(tracker))
+    with store.session_factory().begin() as session:
+        case = register_case(session, demand, policy, store.now())
+        variables = case_variables(case)
+        variables["escalado"] = case.status == CaseStatus.ESCALADO.value
+    return variables
+
+
+def after_registration(number: str) -> list[EventType]:
+    return [*reset_form_slots(), SlotSet("caso_numero", number)]
+
+
+class ActionRegistrarQueja(Action):
+    def name(self) -> str:
+        return "action_registrar_queja"
+
+    @store.apologize_on_store_error
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        if form_gave_up(tracker):
+            return [FollowupAction("action_ofrecer_persona")]
+        variables = register_from_form(tracker, CaseType.QUEJA, None)
+        response = (
+            "utter_queja_registrada" if variables.pop("escalado") else "utter_queja_registrada_sin_escalar"
+        )
+        dispatcher.utter_message(response=response, **variables)
+        return after_registration(variables["numero"])
+
+
+class ActionRegistrarSolicitud(Action):
+    def name(self) -> str:
+        return "action_registrar_solicitud"
+
+    @store.apologize_on_store_error
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        if form_gave_up(tracker):
+            return [FollowupAction("action_ofrecer_persona")]
+        variables = register_from_form(tracker, CaseType.SOLICITUD, tracker.get_slot("tipo_solicitud"))
+        variables.pop("escalado")
+        dispatcher.utter_message(response="utter_solicitud_registrada", **variables)
+        return after_registration(variables["numero"])
+
+
+class ActionSalirFormulario(Action):
+    """The customer moved on: close the form and forget its half answers."""
+
+    def name(self) -> str:
+        return "action_salir_formulario"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        return [ActiveLoop(None), *reset_form_slots()]

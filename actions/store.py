@@ -1,0 +1,39 @@
+"""Access to the case store from actions: lazily created, replaced in tests by DATABASE_URL."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.db import get_session_factory
+from bot.models import utcnow
+from bot.policy import get_policy
+
+logger = logging.getLogger(__name__)
+
+session_factory = get_session_factory
+policy = get_policy
+now = utcnow
+
+RunMethod = Callable[[Any, CollectingDispatcher, Tracker, dict], Awaitable[list]]
+
+
+def apologize_on_store_error(run: RunMethod) -> RunMethod:
+    """A store failure becomes a Spanish apology, never a crashed turn."""
+
+    @functools.wraps(run)
+    async def wrapper(self: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        try:
+            return await run(self, dispatcher, tracker, domain)
+        except SQLAlchemyError:
+            logger.exception("case store error in %s for %s", self.name(), tracker.sender_id)
+            dispatcher.utter_message(response="utter_error_interno")
+            return []
+
+    return wrapper
