@@ -17,7 +17,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("run", help="start the action server, the Rasa server and the console chat")
     train = commands.add_parser("train", help="train the Rasa model")
     train.add_argument(
-        "--if-stale", action="store_true",
+        "--if-stale",
+        action="store_true",
         help="only when data/, config.yml or domain.yml changed since the last model",
     )
     return parser

@@ -1,0 +1,154 @@
+"""Benchmarks: training time, NLU parse latency and full turns over the REST channel.
+
+`make bench` prints a table and rewrites benchmarks/results.md. Each full-turn level
+runs whole conversations (greeting, a duda, «sí») in parallel on fresh servers with a
+fresh store; a turn fails when the HTTP call fails or returns no reply.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import platform
+import tempfile
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+import httpx
+
+from bot.config import get_settings
+from bot.evaluation import load_examples
+from bot.launcher import free_port, running_services
+from bot.migrate import migrate
+from bot.training import LOG_PATH, MODEL_PATH, ensure_model, train
+
+RESULTS_PATH = Path(__file__).with_name("results.md")
+CONVERSATION = ["hola", "cuanto tarda un envio a valencia?", "sí"]
+CONCURRENCY_LEVELS = (1, 10, 50)
+ROUNDS_PER_CHAT = 2
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def time_training() -> float:
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory() as scratch:
+        train(Path(scratch) / "train.log")
+    return time.monotonic() - started
+
+
+async def parse_latencies(texts: list[str]) -> list[float]:
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(MODEL_PATH))
+    await agent.parse_message("hola")  # warm-up
+    latencies = []
+    for text in texts:
+        started = time.perf_counter()
+        await agent.parse_message(text)
+        latencies.append(time.perf_counter() - started)
+    return latencies
+
+
+async def one_chat(client: httpx.AsyncClient, url: str, latencies: list[float]) -> int:
+    failures = 0
+    sender = f"bench-{uuid.uuid4().hex[:10]}"
+    for _ in range(ROUNDS_PER_CHAT):
+        for text in CONVERSATION:
+            started = time.perf_counter()
+            try:
+                response = await client.post(url, json={"sender": sender, "message": text})
+                ok = response.status_code == 200 and bool(response.json())
+            except httpx.HTTPError:
+                ok = False
+            latencies.append(time.perf_counter() - started)
+            failures += not ok
+    return failures
+
+
+async def turn_latencies(url: str, chats: int) -> tuple[list[float], int, float]:
+    latencies: list[float] = []
+    async with httpx.AsyncClient(timeout=120) as client:
+        started = time.perf_counter()
+        failures = await asyncio.gather(*(one_chat(client, url, latencies) for _ in range(chats)))
+        elapsed = time.perf_counter() - started
+    return latencies, sum(failures), elapsed
+
+
+def measure_turns() -> list[dict]:
+    rows = []
+    for chats in CONCURRENCY_LEVELS:
+        with tempfile.TemporaryDirectory() as scratch:
+            database_url = f"sqlite:///{scratch}/bench.db"
+            migrate(database_url)
+            settings = dataclasses.replace(
+                get_settings(), database_url=database_url, rasa_port=free_port(), action_port=free_port()
+            )
+            with running_services(settings, log_prefix="bench-"):
+                url = f"http://127.0.0.1:{settings.rasa_port}/webhooks/rest/webhook"
+                asyncio.run(turn_latencies(url, 1))  # warm-up
+                latencies, failed, elapsed = asyncio.run(turn_latencies(url, chats))
+        rows.append(
+            {
+                "chats": chats,
+                "turns": len(latencies),
+                "failed": failed,
+                "p50": percentile(latencies, 0.5),
+                "p95": percentile(latencies, 0.95),
+                "throughput": len(latencies) / elapsed,
+            }
+        )
+    return rows
+
+
+def report(training_seconds: float | None, parse: list[float], turns: list[dict]) -> str:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {platform.machine()}, "
+        f"Python {platform.python_version()}, SQLite store, one Rasa server and one action server.",
+        "",
+    ]
+    if training_seconds is not None:
+        lines += [f"Training time (full pipeline, seeded): **{training_seconds:.0f} s**", ""]
+    lines += [
+        f"NLU parse latency over {len(parse)} held-out messages, in process: "
+        f"p50 **{percentile(parse, 0.5) * 1000:.0f} ms**, p95 **{percentile(parse, 0.95) * 1000:.0f} ms**.",
+        "",
+        f"Full turns over the REST channel (conversation: {' → '.join(CONVERSATION)}, "
+        f"{ROUNDS_PER_CHAT}× per chat; p50 at 1 chat is the reference for the ratios):",
+        "",
+        "| concurrent chats | turns | failed | p50 (ms) | p95 (ms) | p50 vs 1 chat | turns/s |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    reference = turns[0]["p50"]
+    for row in turns:
+        lines.append(
+            f"| {row['chats']} | {row['turns']} | {row['failed']} | {row['p50'] * 1000:.0f} | "
+            f"{row['p95'] * 1000:.0f} | {row['p50'] / reference:.1f}× | {row['throughput']:.1f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--skip-training", action="store_true", help="do not time a fresh training")
+    args = parser.parse_args()
+    ensure_model()
+    training_seconds = None if args.skip_training else time_training()
+    parse = asyncio.run(parse_latencies([e.text for e in load_examples()]))
+    turns = measure_turns()
+    text = report(training_seconds, parse, turns)
+    RESULTS_PATH.write_text(text, encoding="utf-8")
+    print(text)
+    print(f"(written to {RESULTS_PATH}; training log in {LOG_PATH})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,177 @@
+"""`python -m bot run`: start the action server and the Rasa server, then the console chat.
+
+Stays in the foreground; Ctrl-C (SIGINT) or SIGTERM stops every process it started.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+from bot.config import PROJECT_ROOT, Settings, get_settings
+from bot.migrate import migrate
+from bot.training import MODEL_PATH, ensure_model, quiet_rasa_environment
+
+logger = logging.getLogger(__name__)
+
+STARTUP_TIMEOUT_SECONDS = 180
+STOP_TIMEOUT_SECONDS = 15
+
+
+def service_environment(settings: Settings) -> dict[str, str]:
+    """What endpoints.yml expands, with every default filled in."""
+    return {
+        **quiet_rasa_environment(),
+        "DATABASE_URL": settings.database_url,
+        "ACTION_HOST": os.environ.get("ACTION_HOST") or "127.0.0.1",
+        "ACTION_PORT": str(settings.action_port),
+        "SANIC_HOST": settings.bind_host,
+    }
+
+
+def action_server_command(settings: Settings) -> list[str]:
+    return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)]
+
+
+def rasa_server_command(settings: Settings) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "rasa",
+        "run",
+        "--model",
+        str(MODEL_PATH),
+        "--credentials",
+        "credentials.yml",
+        "--endpoints",
+        "endpoints.yml",
+        "--interface",
+        settings.bind_host,
+        "--port",
+        str(settings.rasa_port),
+    ]
+
+
+class Supervisor:
+    """Child processes in their own sessions, stopped together."""
+
+    def __init__(self) -> None:
+        self.children: dict[str, subprocess.Popen] = {}
+
+    def start(self, name: str, command: list[str], env: dict[str, str]) -> subprocess.Popen:
+        log_path = PROJECT_ROOT / "var" / "log" / f"{name}.log"
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        logger.info("starting %s (log: %s)", name, log_path)
+        with open(log_path, "ab") as log:  # the child keeps its own copy of the descriptor
+            process = subprocess.Popen(
+                command,
+                cwd=PROJECT_ROOT,
+                env=env,
+                start_new_session=True,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        self.children[name] = process
+        return process
+
+    def stop_all(self) -> None:
+        for name, process in self.children.items():
+            if process.poll() is None:
+                logger.info("stopping %s", name)
+                os.killpg(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
+        for process in self.children.values():
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+    def __enter__(self) -> Supervisor:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop_all()
+
+
+def wait_until_up(name: str, url: str, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited with code {process.returncode}; see var/log/{name}.log")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                logger.info("%s is up at %s", name, url)
+                return
+        except (urllib.error.URLError, OSError):
+            time.sleep(1)
+    raise RuntimeError(f"{name} did not answer at {url} within {STARTUP_TIMEOUT_SECONDS} s")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def running_services(settings: Settings, log_prefix: str = "") -> Iterator[Supervisor]:
+    """The action server and the Rasa server for `settings`, up and answering."""
+    env = service_environment(settings)
+    with Supervisor() as supervisor:
+        actions = supervisor.start(f"{log_prefix}actions", action_server_command(settings), env)
+        rasa = supervisor.start(f"{log_prefix}rasa", rasa_server_command(settings), env)
+        wait_until_up(f"{log_prefix}actions", f"http://127.0.0.1:{settings.action_port}/health", actions)
+        wait_until_up(f"{log_prefix}rasa", f"http://127.0.0.1:{settings.rasa_port}/", rasa)
+        yield supervisor
+
+
+def raise_keyboard_interrupt(_signum: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def console_chat(settings: Settings) -> None:
+    """Rasa's own console client, talking to our server over the REST channel."""
+    from rasa.core.channels.console import record_messages
+
+    server_url = f"http://127.0.0.1:{settings.rasa_port}"
+    print("\nConsola del asistente: escribe tu mensaje (Ctrl-C para salir).\n", flush=True)
+    asyncio.run(record_messages(sender_id=f"consola-{uuid.uuid4().hex[:8]}", server_url=server_url))
+
+
+def run() -> None:
+    settings = get_settings()
+    migrate()
+    ensure_model()
+    signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
+    try:
+        with running_services(settings) as supervisor:
+            if settings.telegram_token:
+                logger.warning(
+                    "TELEGRAM_TOKEN is set, but the Telegram channel is not part of this version "
+                    "yet; serving the REST channel on port %s",
+                    settings.rasa_port,
+                )
+            if sys.stdin.isatty() and not settings.telegram_token:
+                console_chat(settings)
+            else:
+                logger.info(
+                    "serving on http://%s:%s/webhooks/rest/webhook", settings.bind_host, settings.rasa_port
+                )
+                while all(p.poll() is None for p in supervisor.children.values()):
+                    time.sleep(1)
+                logger.error("a process stopped; shutting down the others")
+    except KeyboardInterrupt:
+        logger.info("stopped")

@@ -1,0 +1,94 @@
+"""Train the Rasa model only when its inputs changed since the last training."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bot.config import PROJECT_ROOT
+
+logger = logging.getLogger(__name__)
+
+MODEL_DIR = PROJECT_ROOT / "models"
+MODEL_NAME = "atencion"
+MODEL_PATH = MODEL_DIR / f"{MODEL_NAME}.tar.gz"
+FINGERPRINT_PATH = MODEL_DIR / f"{MODEL_NAME}.fingerprint"
+LOG_PATH = PROJECT_ROOT / "var" / "log" / "train.log"
+
+
+def training_inputs(root: Path = PROJECT_ROOT) -> list[Path]:
+    data = sorted(p for p in (root / "data").rglob("*") if p.is_file())
+    return [root / "config.yml", root / "domain.yml", *data]
+
+
+def fingerprint(root: Path = PROJECT_ROOT) -> str:
+    digest = hashlib.sha256()
+    for path in training_inputs(root):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def model_is_fresh() -> bool:
+    if not MODEL_PATH.exists() or not FINGERPRINT_PATH.exists():
+        return False
+    return FINGERPRINT_PATH.read_text().strip() == fingerprint()
+
+
+def quiet_rasa_environment() -> dict[str, str]:
+    return {
+        **os.environ,
+        "RASA_TELEMETRY_ENABLED": "false",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+    }
+
+
+def train(log_path: Path = LOG_PATH) -> None:
+    """Train `models/atencion.tar.gz`; Rasa's long progress output goes to `log_path`."""
+    MODEL_DIR.mkdir(exist_ok=True)
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    expected = fingerprint()
+    command = [
+        sys.executable,
+        "-m",
+        "rasa",
+        "train",
+        "--config",
+        "config.yml",
+        "--domain",
+        "domain.yml",
+        "--data",
+        "data",
+        "--out",
+        str(MODEL_DIR),
+        "--fixed-model-name",
+        MODEL_NAME,
+    ]
+    logger.info("training the model (progress in %s)…", log_path)
+    started = time.monotonic()
+    with open(log_path, "w") as log:
+        result = subprocess.run(
+            command,
+            cwd=PROJECT_ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=quiet_rasa_environment(),
+        )
+    if result.returncode != 0 or not MODEL_PATH.exists():
+        raise RuntimeError(f"rasa train failed (exit {result.returncode}); see {log_path}")
+    FINGERPRINT_PATH.write_text(expected + "\n")
+    logger.info("model trained in %.0f s: %s", time.monotonic() - started, MODEL_PATH)
+
+
+def ensure_model() -> Path:
+    if model_is_fresh():
+        logger.info("model is up to date: %s", MODEL_PATH)
+    else:
+        train()
+    return MODEL_PATH

@@ -1,0 +1,184 @@
+"""End-to-end conversations over Rasa's REST channel: the real trained model, the real
+action server and a real SQLite store (the same processes `make run` starts)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from bot.config import get_settings
+from bot.db import create_session_factory
+from bot.launcher import free_port, running_services
+from bot.migrate import migrate
+from bot.models import Case
+
+pytestmark = pytest.mark.slow
+
+
+@dataclasses.dataclass
+class Assistant:
+    url: str
+    database_url: str
+
+    def say(self, sender: str, text: str) -> list[dict]:
+        body = json.dumps({"sender": sender, "message": text}).encode()
+        request = urllib.request.Request(
+            f"{self.url}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            assert response.status == 200
+            return json.loads(response.read())
+
+    def cases(self, sender: str) -> list[Case]:
+        factory = create_session_factory(self.database_url)
+        with factory() as session:
+            from bot.models import Customer
+
+            query = (
+                select(Case)
+                .join(Customer)
+                .where(Customer.chat_id == sender)
+                .options(selectinload(Case.team))
+                .order_by(Case.id)
+            )
+            return list(session.execute(query).scalars())
+
+
+@pytest.fixture(scope="module")
+def assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
+    database_url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'atencion.db'}"
+    migrate(database_url)
+    settings = dataclasses.replace(
+        get_settings(), database_url=database_url, rasa_port=free_port(), action_port=free_port()
+    )
+    with running_services(settings, log_prefix="test-"):
+        yield Assistant(f"http://127.0.0.1:{settings.rasa_port}", database_url)
+
+
+def new_customer() -> str:
+    return f"cliente-{uuid.uuid4().hex[:8]}"
+
+
+def texts(replies: list[dict]) -> str:
+    return "\n".join(r.get("text") or "" for r in replies)
+
+
+def buttons(replies: list[dict]) -> list[str]:
+    return [b["title"] for r in replies for b in r.get("buttons") or []]
+
+
+def test_a_greeting_says_what_the_assistant_can_do(assistant):
+    said = texts(assistant.say(new_customer(), "hola buenas"))
+    assert "dudas" in said and "queja" in said and "solicitud" in said and "caso" in said
+
+
+def test_a_duda_is_answered_and_closed_when_it_helped(assistant):
+    customer = new_customer()
+    replies = assistant.say(customer, "cuanto tarda en llegar un pedido a barcelona?")
+    assert "días laborables" in texts(replies)
+    assert "¿Resolví tu duda?" in texts(replies) and buttons(replies) == ["Sí", "No"]
+
+    assert "Me alegro" in texts(assistant.say(customer, "/afirmar"))
+    [case] = assistant.cases(customer)
+    assert (case.type, case.topic, case.status) == ("duda", "envios", "cerrado")
+
+
+def test_a_duda_that_did_not_help_goes_to_a_person(assistant):
+    customer = new_customer()
+    assistant.say(customer, "aceptan pago con paypal?")
+    said = texts(assistant.say(customer, "no"))
+    [case] = assistant.cases(customer)
+    assert case.number in said and "persona del equipo" in said
+    assert (case.status, case.level) == ("escalado", 2)
+
+
+def test_a_vague_queja_is_described_numbered_and_escalated(assistant):
+    customer = new_customer()
+    said = texts(assistant.say(customer, "quiero poner una queja"))
+    assert "Siento mucho" in said and "qué pasó" in said
+
+    said = texts(assistant.say(customer, "el repartidor dejó el paquete tirado en la calle y se mojó todo"))
+    assert "número de pedido" in said
+
+    said = texts(assistant.say(customer, "PED-4021937"))
+    [case] = assistant.cases(customer)
+    assert case.number.startswith("Q-") and case.number in said
+    assert case.details["numero_pedido"] == "PED-4021937"
+    assert case.status == "escalado" and case.team.name == "logistica"
+
+
+def test_a_cancellation_with_its_order_number_is_registered_at_once(assistant):
+    customer = new_customer()
+    said = texts(assistant.say(customer, "quiero cancelar el pedido PED-1234567 por favor"))
+    [case] = assistant.cases(customer)
+    assert case.number.startswith("S-") and case.number in said and "Pedidos" in said
+    assert (case.topic, case.details["numero_pedido"]) == ("cancelacion", "PED-1234567")
+
+
+def test_nonsense_answers_are_re_asked_then_a_person_is_offered(assistant):
+    customer = new_customer()
+    assert "número de pedido" in texts(assistant.say(customer, "necesito la factura de una compra"))
+    assert "PED-1234567" in texts(assistant.say(customer, "patata"))  # re-asked with an example
+    assert "PED-1234567" in texts(assistant.say(customer, "xyz"))
+    offered = assistant.say(customer, "bla bla")
+    assert "persona" in texts(offered) and buttons(offered) == ["Sí, con una persona", "No, gracias"]
+    assert assistant.cases(customer) == []  # nothing half-written
+
+    said = texts(assistant.say(customer, "/afirmar"))
+    [case] = assistant.cases(customer)
+    assert case.number in said and case.status == "escalado" and case.type == "solicitud"
+
+
+def test_the_customer_can_leave_a_form_for_another_topic(assistant):
+    customer = new_customer()
+    assert "número de pedido" in texts(assistant.say(customer, "quiero cancelar un pedido"))
+    said = texts(assistant.say(customer, "quiero hablar con una persona"))
+    [case] = assistant.cases(customer)
+    assert case.number in said and case.status == "escalado"
+
+
+def test_a_customer_sees_their_case_and_not_someone_elses(assistant):
+    owner, other = new_customer(), new_customer()
+    assistant.say(owner, "quiero cancelar el pedido PED-7654321")
+    [case] = assistant.cases(owner)
+
+    said = texts(assistant.say(owner, f"como va mi caso {case.number}?"))
+    assert case.number in said and "pendiente de revisión" in said
+
+    said = texts(assistant.say(other, f"como va mi caso {case.number}?"))
+    assert "No encuentro ese caso" in said and "cancel" not in said.lower()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "😀😀😀", "a" * 5000, "'; DROP TABLE cases; -- <b>hola</b>", "/comando_inexistente"],
+    ids=["empty", "emoji", "5000-chars", "sql-html", "unknown-command"],
+)
+def test_bad_input_gets_a_spanish_reply_and_breaks_nothing(assistant, text):
+    customer = new_customer()
+    replies = assistant.say(customer, text)
+    assert replies and all(r.get("text") for r in replies)
+    assert texts(assistant.say(customer, "hola"))  # the conversation goes on
+
+
+def test_conversations_are_logged_in_the_sql_tracker_store(assistant):
+    from sqlalchemy import create_engine, text
+
+    customer = new_customer()
+    assistant.say(customer, "hola")
+    engine = create_engine(assistant.database_url, future=True)
+    with engine.connect() as connection:
+        logged = connection.execute(
+            text("select count(*) from events where sender_id = :sender and type_name = 'user'"),
+            {"sender": customer},
+        ).scalar_one()
+    engine.dispose()
+    assert logged == 1
