@@ -59,26 +59,16 @@ def format_case_number(case_type: CaseType, year: int, value: int) -> str:
 def next_case_number(session: Session, case_type: CaseType, year: int) -> str:
     """Take the next value of the year's counter; the row lock serialises writers."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(insert(CaseSequence).values(year=year, last_value=0).on_conflict_do_nothing())
     session.execute(
-        insert(CaseSequence).values(year=year, last_value=0).on_conflict_do_nothing()
+        update(CaseSequence).where(CaseSequence.year == year).values(last_value=CaseSequence.last_value + 1)
     )
-    session.execute(
-        update(CaseSequence)
-        .where(CaseSequence.year == year)
-        .values(last_value=CaseSequence.last_value + 1)
-    )
-    value = session.execute(
-        select(CaseSequence.last_value).where(CaseSequence.year == year)
-    ).scalar_one()
+    value = session.execute(select(CaseSequence.last_value).where(CaseSequence.year == year)).scalar_one()
     return format_case_number(case_type, year, value)
 
 
-def upsert_customer(
-    session: Session, chat_id: str, channel: str, name: str | None = None
-) -> Customer:
-    customer = session.execute(
-        select(Customer).where(Customer.chat_id == chat_id)
-    ).scalar_one_or_none()
+def upsert_customer(session: Session, chat_id: str, channel: str, name: str | None = None) -> Customer:
+    customer = session.execute(select(Customer).where(Customer.chat_id == chat_id)).scalar_one_or_none()
     if customer is None:
         customer = Customer(chat_id=chat_id, channel=channel, name=name)
         session.add(customer)
@@ -126,14 +116,10 @@ def add_message(session: Session, case: Case, sender: str, text: str) -> None:
 
 
 def case_by_source_key(session: Session, source_key: str) -> Case | None:
-    return session.execute(
-        select(Case).where(Case.source_key == source_key)
-    ).scalar_one_or_none()
+    return session.execute(select(Case).where(Case.source_key == source_key)).scalar_one_or_none()
 
 
-def register_case(
-    session: Session, demand: Demand, policy: CasePolicy, now: datetime | None = None
-) -> Case:
+def register_case(session: Session, demand: Demand, policy: CasePolicy, now: datetime | None = None) -> Case:
     """Register `demand` as a case, or return the one its message already registered."""
     now = now or utcnow()
     if demand.source_key:
@@ -164,8 +150,13 @@ def register_case(
     captured_at = demand.captured_at or now
     add_event(session, case, "captured", CUSTOMER_ACTOR, at=captured_at)
     add_event(
-        session, case, "classified", at=captured_at,
-        intent=demand.intent, confidence=demand.confidence, topic=demand.topic,
+        session,
+        case,
+        "classified",
+        at=captured_at,
+        intent=demand.intent,
+        confidence=demand.confidence,
+        topic=demand.topic,
     )
     add_event(session, case, "registered", at=now, number=case.number, team=rule.team)
     add_message(session, case, "customer", demand.description)
@@ -193,27 +184,42 @@ def register_case_once(
 
 
 def escalate_case(
-    session: Session, case: Case, reason: str, now: datetime | None = None,
+    session: Session,
+    case: Case,
+    reason: str,
+    now: datetime | None = None,
     level: Level = Level.AGENT,
 ) -> None:
     if case.status == CaseStatus.ESCALADO.value and case.level >= level:
         return
     case.level = max(case.level, int(level))
     add_event(
-        session, case, "escalated", at=now, status_to=CaseStatus.ESCALADO.value,
-        reason=reason, level=int(level),
+        session,
+        case,
+        "escalated",
+        at=now,
+        status_to=CaseStatus.ESCALADO.value,
+        reason=reason,
+        level=int(level),
     )
 
 
 def present_solution(session: Session, case: Case, solution: str, now: datetime | None = None) -> None:
     add_event(
-        session, case, "solution_presented", at=now,
-        status_to=CaseStatus.EN_PROCESO.value, solution=solution,
+        session,
+        case,
+        "solution_presented",
+        at=now,
+        status_to=CaseStatus.EN_PROCESO.value,
+        solution=solution,
     )
 
 
 def close_case(
-    session: Session, case: Case, resolution: str, actor: str = BOT_ACTOR,
+    session: Session,
+    case: Case,
+    resolution: str,
+    actor: str = BOT_ACTOR,
     now: datetime | None = None,
 ) -> None:
     now = now or utcnow()
@@ -226,9 +232,7 @@ def close_case(
 def customer_case(session: Session, chat_id: str, number: str) -> Case | None:
     """The case `number` if it belongs to `chat_id`; None for unknown and foreign alike."""
     return session.execute(
-        select(Case)
-        .join(Customer)
-        .where(Case.number == number.upper(), Customer.chat_id == chat_id)
+        select(Case).join(Customer).where(Case.number == number.upper(), Customer.chat_id == chat_id)
     ).scalar_one_or_none()
 
 

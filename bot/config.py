@@ -30,7 +30,7 @@ class Settings:
     timezone: str
 
     @classmethod
-    def from_environment(cls) -> "Settings":
+    def from_environment(cls) -> Settings:
         env = os.environ
         return cls(
             database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
@@ -38,16 +38,13 @@ class Settings:
             telegram_webhook_url=env.get("TELEGRAM_WEBHOOK_URL") or None,
             telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET") or None,
             telegram_agents_chat_id=env.get("TELEGRAM_AGENTS_CHAT_ID") or None,
-            telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL")
-            or "https://api.telegram.org/bot",
+            telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL") or "https://api.telegram.org/bot",
             lock_store_url=env.get("LOCK_STORE_URL") or None,
             bind_host=env.get("BIND_HOST") or "127.0.0.1",
             rasa_port=int(env.get("RASA_PORT") or 5005),
             action_port=int(env.get("ACTION_PORT") or 5055),
             console_port=int(env.get("CONSOLE_PORT") or 8000),
-            case_policy_path=Path(
-                env.get("CASE_POLICY_PATH") or PROJECT_ROOT / "case_policy.yml"
-            ),
+            case_policy_path=Path(env.get("CASE_POLICY_PATH") or PROJECT_ROOT / "case_policy.yml"),
             timezone=env.get("TIMEZONE") or "Europe/Madrid",
         )
 

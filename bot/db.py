@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
@@ -53,7 +53,7 @@ def create_session_factory(url: str) -> sessionmaker:
     return sessionmaker(bind=create_store_engine(url), future=True, expire_on_commit=False)
 
 
-@lru_cache(maxsize=None)
+@cache
 def session_factory_for(url: str) -> sessionmaker:
     return create_session_factory(url)
 

@@ -136,9 +136,7 @@ class Case(Base):
     customer = relationship(Customer)
     team = relationship(Team)
     assigned_agent = relationship(Agent)
-    events = relationship(
-        "CaseEvent", back_populates="case", order_by="CaseEvent.id"
-    )
+    events = relationship("CaseEvent", back_populates="case", order_by="CaseEvent.id")
 
 
 class CaseEvent(Base):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -78,7 +78,7 @@ def load_policy(path: Path) -> CasePolicy:
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cached_policy(path: Path) -> CasePolicy:
     return load_policy(path)
 

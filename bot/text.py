@@ -19,7 +19,5 @@ def keyword_score(text: str, keywords: list[str]) -> int:
     """Characters of `keywords` found at word starts in `text` (both folded)."""
     folded = fold(text)
     return sum(
-        len(keyword)
-        for keyword in keywords
-        if re.search(_WORD_START + re.escape(fold(keyword)), folded)
+        len(keyword) for keyword in keywords if re.search(_WORD_START + re.escape(fold(keyword)), folded)
     )

@@ -24,9 +24,15 @@ NOW = datetime(2026, 11, 23, 10, 0)
 
 def demand(sender: str = "chat-1", key: str | None = "chat-1:m1", **overrides) -> Demand:
     values = dict(
-        sender_id=sender, channel="rest", case_type=CaseType.QUEJA, topic="envio",
-        description="El pedido PED-1234567 no ha llegado", source_key=key,
-        intent="queja", confidence=0.93, captured_at=NOW,
+        sender_id=sender,
+        channel="rest",
+        case_type=CaseType.QUEJA,
+        topic="envio",
+        description="El pedido PED-1234567 no ha llegado",
+        source_key=key,
+        intent="queja",
+        confidence=0.93,
+        captured_at=NOW,
     )
     values.update(overrides)
     return Demand(**values)
@@ -53,7 +59,11 @@ def test_case_numbers_carry_the_type_prefix_and_one_yearly_sequence(session_fact
     numbers = []
     for i, case_type in enumerate([CaseType.DUDA, CaseType.QUEJA, CaseType.SOLICITUD]):
         with session_factory.begin() as session:
-            numbers.append(register_case(session, demand(key=f"k{i}", case_type=case_type, topic="general"), policy, NOW).number)
+            numbers.append(
+                register_case(
+                    session, demand(key=f"k{i}", case_type=case_type, topic="general"), policy, NOW
+                ).number
+            )
     assert numbers == ["D-2026-000001", "Q-2026-000002", "S-2026-000003"]
 
 
@@ -68,7 +78,9 @@ def test_the_same_message_registers_one_case_even_when_retried(session_factory, 
 
 def test_concurrent_registrations_get_distinct_numbers(session_factory, policy):
     def register(i: int) -> str:
-        return register_case_once(session_factory, demand(sender=f"chat-{i % 7}", key=f"k-{i}"), policy, NOW).number
+        return register_case_once(
+            session_factory, demand(sender=f"chat-{i % 7}", key=f"k-{i}"), policy, NOW
+        ).number
 
     with ThreadPoolExecutor(max_workers=16) as pool:
         numbers = list(pool.map(register, range(120)))
@@ -82,7 +94,9 @@ def test_concurrent_registrations_get_distinct_numbers(session_factory, policy):
 
 def test_concurrent_retries_of_one_message_register_it_once(session_factory, policy):
     with ThreadPoolExecutor(max_workers=8) as pool:
-        numbers = set(pool.map(lambda _: register_case_once(session_factory, demand(), policy, NOW).number, range(24)))
+        numbers = set(
+            pool.map(lambda _: register_case_once(session_factory, demand(), policy, NOW).number, range(24))
+        )
     assert len(numbers) == 1
 
 
