@@ -1,0 +1,93 @@
+"""A Rasa NLU component: no known word, no confident intent.
+
+DIET is sure of itself even on keyboard mashes («xyz» → afirmar 0.98). This component,
+placed after the intent classifiers and before the FallbackClassifier, sets the
+confidence of the predicted intent to zero when none of the message's words (two
+letters or more, accents folded) occurs in the training data, so the assistant asks
+for clarification instead of guessing. The intent ranking is kept for escalation.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import INTENT, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from rasa.shared.utils.io import dump_obj_as_json_to_file, read_json_file
+
+from bot.text import fold
+
+VOCABULARY_FILE = "vocabulary.json"
+
+
+def words(text: str, min_length: int) -> set[str]:
+    return {w for w in re.findall(r"[a-zñ]+", fold(text)) if len(w) >= min_length}
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class UnknownWordsGuard(GraphComponent, IntentClassifier):
+    # No required components: Rasa checks them in the training graph too, where the
+    # intent classifiers do not feed this node. config.yml places it after them.
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {"min_word_length": 2}
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        vocabulary: set[str] | None = None,
+    ) -> None:
+        self.min_length = int(config["min_word_length"])
+        self.vocabulary = vocabulary or set()
+        self._model_storage = model_storage
+        self._resource = resource
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> UnknownWordsGuard:
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> UnknownWordsGuard:
+        with model_storage.read_from(resource) as directory:
+            vocabulary = set(read_json_file(directory / VOCABULARY_FILE))
+        return cls(config, model_storage, resource, vocabulary)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        for example in training_data.intent_examples:
+            self.vocabulary |= words(example.get(TEXT) or "", self.min_length)
+        with self._model_storage.write_to(self._resource) as directory:
+            dump_obj_as_json_to_file(directory / VOCABULARY_FILE, sorted(self.vocabulary))
+        return self._resource
+
+    def knows_some_word(self, text: str) -> bool:
+        return bool(words(text, self.min_length) & self.vocabulary)
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            intent = message.get(INTENT)
+            if intent and not self.knows_some_word(message.get(TEXT) or ""):
+                message.set(INTENT, {**intent, PREDICTED_CONFIDENCE_KEY: 0.0}, add_to_output=True)
+        return messages

@@ -1,0 +1,52 @@
+"""The unknown-words guard: trained, persisted and loaded through Rasa's own model storage."""
+
+from __future__ import annotations
+
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.unknown_words import UnknownWordsGuard
+
+TRAINING = [("quiero cancelar mi pedido", "solicitud"), ("cuánto tarda el envío", "duda"), ("hola", "saludo"), ("no", "negar")]
+
+
+def classified(text: str, intent: str = "afirmar", confidence: float = 0.98) -> Message:
+    message = Message.build(text=text)
+    message.set("intent", {"name": intent, "confidence": confidence}, add_to_output=True)
+    return message
+
+
+def trained_guard(tmp_path) -> tuple[UnknownWordsGuard, LocalModelStorage, Resource]:
+    storage, resource = LocalModelStorage(tmp_path), Resource("unknown_words_guard")
+    context = ExecutionContext(GraphSchema({}), "test-model")
+    config = UnknownWordsGuard.get_default_config()
+    guard = UnknownWordsGuard.create(config, storage, resource, context)
+    guard.train(TrainingData([Message.build(text=t, intent=i) for t, i in TRAINING]))
+    return guard, storage, resource
+
+
+def confidence_after(guard: UnknownWordsGuard, text: str) -> float:
+    return guard.process([classified(text)])[0].get("intent")["confidence"]
+
+
+def test_keyboard_mashes_and_emoji_lose_their_confidence(tmp_path):
+    guard, _, _ = trained_guard(tmp_path)
+    for text in ["xyz", "asdfgh qwerty", "😀😀😀", "bla bla", ""]:
+        assert confidence_after(guard, text) == 0.0, text
+
+
+def test_messages_with_a_known_word_keep_it_accents_and_case_aside(tmp_path):
+    guard, _, _ = trained_guard(tmp_path)
+    for text in ["CANCELAR ya", "el envio a Cádiz", "Hola!!", "NO"]:
+        assert confidence_after(guard, text) == 0.98, text
+
+
+def test_the_vocabulary_survives_persistence(tmp_path):
+    _, storage, resource = trained_guard(tmp_path)
+    context = ExecutionContext(GraphSchema({}), "test-model")
+    loaded = UnknownWordsGuard.load(UnknownWordsGuard.get_default_config(), storage, resource, context)
+    assert confidence_after(loaded, "pedido por favor") == 0.98
+    assert confidence_after(loaded, "zzz") == 0.0
