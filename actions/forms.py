@@ -31,6 +31,9 @@ from bot.models import CaseType
 from bot.policy import GENERAL_TOPIC
 
 MAX_INVALID_ANSWERS = 3
+# Messages with these intents are not answers to a form question: the rules in
+# data/rules/ take them (leave the form, escalate, answer a duda, …).
+NOT_AN_ANSWER = {"negar", "pedir_humano", "consultar_caso", "duda", "queja"}
 NO_ORDER_NUMBER = "no_disponible"
 
 
@@ -138,7 +141,8 @@ class ValidateSolicitudForm(CaseFormValidation):
     ) -> dict:
         """The kind of request, from the customer's words when no button said it."""
         text = tracker.latest_message.get("text") or ""
-        if tracker.get_slot("tipo_solicitud") or is_payload(text):
+        intent = tracker.get_intent_of_latest_message()
+        if tracker.get_slot("tipo_solicitud") or is_payload(text) or intent in NOT_AN_ANSWER:
             return {}
         kind = store.policy().detect_topic(CaseType.SOLICITUD, text)
         if kind:

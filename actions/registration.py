@@ -59,6 +59,7 @@ class ActionRegistrarSolicitud(Action):
             return [FollowupAction("action_ofrecer_persona")]
         variables = register_from_form(tracker, CaseType.SOLICITUD, tracker.get_slot("tipo_solicitud"))
         variables.pop("escalado")
+        variables["tipo"] = variables["tema"]  # «cancelar un pedido», not «solicitud»
         dispatcher.utter_message(response="utter_solicitud_registrada", **variables)
         return after_registration(variables["numero"])
 

@@ -182,3 +182,28 @@ def test_conversations_are_logged_in_the_sql_tracker_store(assistant):
         ).scalar_one()
     engine.dispose()
     assert logged == 1
+
+
+def test_what_is_not_understood_is_clarified_then_escalated(assistant):
+    customer = new_customer()
+    first = assistant.say(customer, "asdfgh qwerty")
+    assert "no estoy seguro de haberte entendido" in texts(first)
+    assert buttons(first) == ["Una duda", "Una queja", "Una solicitud", "Hablar con una persona"]
+    assert assistant.cases(customer) == []
+
+    second = texts(assistant.say(customer, "zzzz xxxx"))
+    [case] = assistant.cases(customer)
+    assert case.number in second and case.status == "escalado"
+
+
+def test_a_malformed_email_is_re_asked_not_taken_for_something_else(assistant):
+    customer = new_customer()
+    assistant.say(customer, "necesito la factura del pedido PED-4021937")
+    said = texts(assistant.say(customer, "ana arroba gmail"))
+    assert "no parece válido" in said and "correo" in said
+    said = texts(assistant.say(customer, "ana.garcia@correo.com"))
+    [case] = assistant.cases(customer)
+    assert case.number in said and case.details == {
+        "numero_pedido": "PED-4021937",
+        "email": "ana.garcia@correo.com",
+    }
