@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import store
 from actions.conversation import latest_entity
 from actions.demands import build_demand
-from bot.cases import add_message, close_case, customer_case, present_solution, register_case
+from bot.cases import add_message, close_case, present_solution, register_case
 from bot.labels import label
 from bot.models import CaseStatus, CaseType
 
@@ -64,17 +64,11 @@ class ActionCerrarDuda(Action):
 
     @store.apologize_on_store_error
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
-        number = tracker.get_slot("caso_numero")
-        if number:
-            with store.session_factory().begin() as session:
-                case = customer_case(session, tracker.sender_id, number)
-                if case and case.type == CaseType.DUDA.value and case.status == CaseStatus.EN_PROCESO.value:
-                    topic = label("duda_topic", case.topic)
-                    close_case(
-                        session,
-                        case,
-                        f"Respondida por el asistente (preguntas frecuentes: {topic}).",
-                        now=store.now(),
-                    )
+        with store.session_factory().begin() as session:
+            case = store.conversation_case(session, tracker)
+            if case and case.type == CaseType.DUDA.value and case.status == CaseStatus.EN_PROCESO.value:
+                topic = label("duda_topic", case.topic)
+                resolution = f"Respondida por el asistente (preguntas frecuentes: {topic})."
+                close_case(session, case, resolution, now=store.now())
         dispatcher.utter_message(response="utter_duda_resuelta")
         return []

@@ -18,8 +18,8 @@ from actions.conversation import (
 from actions.demands import build_demand, pending_demand
 from actions.forms import reset_form_slots
 from actions.presenting import case_variables
-from bot.cases import customer_case, escalate_case, register_case
-from bot.models import OPEN_STATUSES, CaseType
+from bot.cases import escalate_case, register_case
+from bot.models import CaseType
 from bot.policy import GENERAL_TOPIC
 
 FALLBACKS_BEFORE_ESCALATION = 2
@@ -44,10 +44,9 @@ class ActionEscalarCaso(Action):
     @store.apologize_on_store_error
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
         reason = escalation_reason(tracker)
-        number = tracker.get_slot("caso_numero")
         with store.session_factory().begin() as session:
-            case = customer_case(session, tracker.sender_id, number) if number else None
-            if case is None or case.status not in {s.value for s in OPEN_STATUSES}:
+            case = store.conversation_case(session, tracker)
+            if case is None or not case.is_open:
                 demand = pending_demand(tracker, store.policy(), CaseType.SOLICITUD)
                 case = register_case(session, demand, store.policy(), store.now())
             escalate_case(session, case, reason=reason, now=store.now())

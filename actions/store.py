@@ -10,9 +10,11 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
+from bot.cases import customer_case
 from bot.db import get_session_factory
-from bot.models import utcnow
+from bot.models import Case, utcnow
 from bot.policy import get_policy
 
 logger = logging.getLogger(__name__)
@@ -20,6 +22,13 @@ logger = logging.getLogger(__name__)
 session_factory = get_session_factory
 policy = get_policy
 now = utcnow
+
+
+def conversation_case(session: Session, tracker: Tracker) -> Case | None:
+    """The case this conversation is about (slot `caso_numero`), if it is the customer's."""
+    number = tracker.get_slot("caso_numero")
+    return customer_case(session, tracker.sender_id, number) if number else None
+
 
 RunMethod = Callable[[Any, CollectingDispatcher, Tracker, dict], Awaitable[list]]
 

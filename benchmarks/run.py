@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 
 from bot.config import get_settings
-from bot.evaluation import load_examples
+from bot.evaluation import load_agent, load_examples
 from bot.launcher import free_port, running_services
 from bot.migrate import migrate
 from bot.training import LOG_PATH, MODEL_PATH, ensure_model, train
@@ -44,9 +44,7 @@ def time_training() -> float:
 
 
 async def parse_latencies(texts: list[str]) -> list[float]:
-    from rasa.core.agent import Agent
-
-    agent = Agent.load(str(MODEL_PATH))
+    agent = load_agent(MODEL_PATH)
     await agent.parse_message("hola")  # warm-up
     latencies = []
     for text in texts:

@@ -75,16 +75,20 @@ def score(expected: list[str], predicted: list[str], topic_hits: list[bool]) -> 
     return Scores(per_intent, confusion, accuracy)
 
 
-async def _parse_all(model_path: Path, texts: list[str]) -> list[dict]:
+def load_agent(model_path: Path):  # -> rasa.core.agent.Agent, imported lazily: Rasa is slow to import
     from rasa.core.agent import Agent
 
-    agent = Agent.load(str(model_path))
+    return Agent.load(str(model_path))
+
+
+async def _parse_all(agent, texts: list[str]) -> list[dict]:
     return [await agent.parse_message(text) for text in texts]
 
 
-def evaluate(model_path: Path, examples: list[Example] | None = None) -> Scores:
+def evaluate(agent, examples: list[Example] | None = None) -> Scores:
+    """Score a loaded Rasa `Agent` on `examples` (every held-out set by default)."""
     examples = examples or load_examples()
-    parses = asyncio.run(_parse_all(model_path, [e.text for e in examples]))
+    parses = asyncio.run(_parse_all(agent, [e.text for e in examples]))
     predicted = [p["intent"]["name"] for p in parses]
     topic_hits = []
     for example, parse in zip(examples, parses, strict=True):

@@ -133,6 +133,10 @@ class Case(Base):
     updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
     closed_at = Column(DateTime)
 
+    @property
+    def is_open(self) -> bool:
+        return self.status in {s.value for s in OPEN_STATUSES}
+
     customer = relationship(Customer)
     team = relationship(Team)
     assigned_agent = relationship(Agent)

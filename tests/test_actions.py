@@ -13,7 +13,7 @@ from actions.duda import ActionCerrarDuda, ActionResponderDuda
 from actions.escalation import ActionAclarar, ActionEscalarCaso
 from actions.registration import ActionRegistrarQueja, ActionRegistrarSolicitud
 from bot.models import Case, CaseEvent, Message
-from tests.trackers import action_event, as_dicts, domain, entity, slot_event, tracker, user_event
+from tests.trackers import action_event, as_dicts, domain, entity, opened_by, slot_event, tracker, user_event
 
 
 async def run(action, t):
@@ -109,20 +109,7 @@ async def test_asking_for_a_person_registers_an_escalated_case(session_factory):
 
 
 def queja_form_history(opening: str, **slots):
-    opening_event = user_event(opening, "queja", 0.91)
-    demand = {
-        "text": opening,
-        "message_id": opening_event["message_id"],
-        "intent": "queja",
-        "confidence": 0.91,
-        "timestamp": opening_event["timestamp"],
-    }
-    return [
-        opening_event,
-        action_event("queja_form"),
-        slot_event("demanda", demand),
-        *[slot_event(k, v) for k, v in slots.items()],
-    ]
+    return [*opened_by(opening, "queja", 0.91), *[slot_event(k, v) for k, v in slots.items()]]
 
 
 async def test_a_completed_queja_is_registered_escalated_with_its_number(session_factory):
@@ -158,17 +145,8 @@ async def test_a_form_that_gave_up_offers_a_person_and_registers_nothing(session
 
 
 async def test_a_solicitud_is_registered_with_its_kind_team_and_fields(session_factory):
-    opening = user_event("necesito la factura de mi compra", "solicitud", 0.88)
-    demand = {
-        "text": opening["text"],
-        "message_id": opening["message_id"],
-        "intent": "solicitud",
-        "confidence": 0.88,
-        "timestamp": opening["timestamp"],
-    }
     history = [
-        opening,
-        slot_event("demanda", demand),
+        *opened_by("necesito la factura de mi compra", "solicitud", 0.88),
         slot_event("tipo_solicitud", "factura"),
         user_event("PED-7654321", "nlu_fallback", 0.3),
         slot_event("numero_pedido", "PED-7654321"),
@@ -187,6 +165,7 @@ async def test_a_solicitud_is_registered_with_its_kind_team_and_fields(session_f
     assert case.details == {"numero_pedido": "PED-7654321", "email": "ana@correo.com"}
     assert responses(messages) == ["utter_solicitud_registrada"]
     assert messages[0]["equipo"] == "Facturación" and messages[0]["fecha"]
+    assert messages[0]["tipo"] == "factura"  # the kind of request, in Spanish
 
 
 async def register_queja_for(sender: str) -> str:

@@ -74,6 +74,19 @@ def slots_of(events: list[dict[str, Any]], base: dict[str, Any] | None = None) -
     return slots
 
 
+def opened_by(text: str, intent: str, confidence: float = 0.9) -> list[dict]:
+    """The message that opened the form, and the `demanda` slot the form kept of it."""
+    opening = user_event(text, intent, confidence)
+    demand = {
+        "text": text,
+        "message_id": opening["message_id"],
+        "intent": intent,
+        "confidence": confidence,
+        "timestamp": opening["timestamp"],
+    }
+    return [opening, slot_event("demanda", demand)]
+
+
 def tracker(
     events: list[dict[str, Any]],
     sender_id: str = "cliente-1",
