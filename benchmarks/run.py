@@ -23,7 +23,7 @@ from bot.config import get_settings
 from bot.evaluation import load_agent, load_examples
 from bot.launcher import free_port, running_services
 from bot.migrate import migrate
-from bot.training import LOG_PATH, MODEL_PATH, ensure_model, train
+from bot.training import MODEL_PATH, ensure_model, run_rasa_train
 
 RESULTS_PATH = Path(__file__).with_name("results.md")
 CONVERSATION = ["hola", "cuanto tarda un envio a valencia?", "sí"]
@@ -36,11 +36,12 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
-def time_training() -> float:
-    started = time.monotonic()
+def time_cold_training() -> float:
+    """A full training with an empty Rasa cache, into a scratch folder."""
     with tempfile.TemporaryDirectory() as scratch:
-        train(Path(scratch) / "train.log")
-    return time.monotonic() - started
+        started = time.monotonic()
+        run_rasa_train(Path(scratch), Path(scratch) / "train.log", RASA_CACHE_DIRECTORY=f"{scratch}/cache")
+        return time.monotonic() - started
 
 
 async def parse_latencies(texts: list[str]) -> list[float]:
@@ -114,7 +115,7 @@ def report(training_seconds: float | None, parse: list[float], turns: list[dict]
         "",
     ]
     if training_seconds is not None:
-        lines += [f"Training time (full pipeline, seeded): **{training_seconds:.0f} s**", ""]
+        lines += [f"Training time (full pipeline, empty Rasa cache): **{training_seconds:.0f} s**", ""]
     lines += [
         f"NLU parse latency over {len(parse)} held-out messages, in process: "
         f"p50 **{percentile(parse, 0.5) * 1000:.0f} ms**, p95 **{percentile(parse, 0.95) * 1000:.0f} ms**.",
@@ -139,13 +140,13 @@ def main() -> None:
     parser.add_argument("--skip-training", action="store_true", help="do not time a fresh training")
     args = parser.parse_args()
     ensure_model()
-    training_seconds = None if args.skip_training else time_training()
+    training_seconds = None if args.skip_training else time_cold_training()
     parse = asyncio.run(parse_latencies([e.text for e in load_examples()]))
     turns = measure_turns()
     text = report(training_seconds, parse, turns)
     RESULTS_PATH.write_text(text, encoding="utf-8")
     print(text)
-    print(f"(written to {RESULTS_PATH}; training log in {LOG_PATH})")
+    print(f"(written to {RESULTS_PATH})")
 
 
 if __name__ == "__main__":

@@ -49,39 +49,35 @@ def quiet_rasa_environment() -> dict[str, str]:
     }
 
 
-def train(log_path: Path = LOG_PATH) -> None:
-    """Train `models/atencion.tar.gz`; Rasa's long progress output goes to `log_path`."""
-    MODEL_DIR.mkdir(exist_ok=True)
+def run_rasa_train(model_dir: Path, log_path: Path, **extra_env: str) -> Path:
+    """`rasa train` into `model_dir`; Rasa's long progress output goes to `log_path`."""
+    model_dir.mkdir(parents=True, exist_ok=True)
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    expected = fingerprint()
     command = [
-        sys.executable,
-        "-m",
-        "rasa",
-        "train",
-        "--config",
-        "config.yml",
-        "--domain",
-        "domain.yml",
-        "--data",
-        "data",
-        "--out",
-        str(MODEL_DIR),
-        "--fixed-model-name",
-        MODEL_NAME,
-    ]
-    logger.info("training the model (progress in %s)…", log_path)
-    started = time.monotonic()
+        sys.executable, "-m", "rasa", "train",
+        "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
+        "--out", str(model_dir), "--fixed-model-name", MODEL_NAME,
+    ]  # fmt: skip
     with open(log_path, "w") as log:
         result = subprocess.run(
             command,
             cwd=PROJECT_ROOT,
             stdout=log,
             stderr=subprocess.STDOUT,
-            env=quiet_rasa_environment(),
+            env={**quiet_rasa_environment(), **extra_env},
         )
-    if result.returncode != 0 or not MODEL_PATH.exists():
+    model_path = model_dir / f"{MODEL_NAME}.tar.gz"
+    if result.returncode != 0 or not model_path.exists():
         raise RuntimeError(f"rasa train failed (exit {result.returncode}); see {log_path}")
+    return model_path
+
+
+def train(log_path: Path = LOG_PATH) -> None:
+    """Train `models/atencion.tar.gz` and record the fingerprint of its inputs."""
+    expected = fingerprint()
+    logger.info("training the model (progress in %s)…", log_path)
+    started = time.monotonic()
+    run_rasa_train(MODEL_DIR, log_path)
     FINGERPRINT_PATH.write_text(expected + "\n")
     logger.info("model trained in %.0f s: %s", time.monotonic() - started, MODEL_PATH)
 
