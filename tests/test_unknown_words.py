@@ -10,7 +10,12 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.unknown_words import UnknownWordsGuard
 
-TRAINING = [("quiero cancelar mi pedido", "solicitud"), ("cuánto tarda el envío", "duda"), ("hola", "saludo"), ("no", "negar")]
+TRAINING = [
+    ("quiero cancelar mi pedido", "solicitud"),
+    ("cuánto tarda el envío", "duda"),
+    ("hola", "saludo"),
+    ("no", "negar"),
+]
 
 
 def classified(text: str, intent: str = "afirmar", confidence: float = 0.98) -> Message:
