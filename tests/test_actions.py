@@ -62,15 +62,18 @@ async def test_a_duda_button_without_topic_asks_for_the_topic(session_factory):
     assert events == []
 
 
-async def test_yes_closes_the_duda_as_resolved_by_the_bot(session_factory):
-    question = user_event("horario de las tiendas?", "duda", topic="horarios")
+async def answered_duda(text: str, topic: str, then: dict) -> list[dict]:
+    """A duda answered by the real action, followed by the customer's reply `then`."""
+    question = user_event(text, "duda", topic=topic)
     _, events = await run(ActionResponderDuda(), tracker([question]))
-    history = [
-        question,
-        action_event("action_responder_duda"),
-        *[slot_event(k, v) for k, v in as_dicts(events).items()],
-        user_event("/afirmar", "afirmar", 1.0),
-    ]
+    set_by_action = [slot_event(k, v) for k, v in as_dicts(events).items()]
+    return [question, action_event("action_responder_duda"), *set_by_action, then]
+
+
+async def test_yes_closes_the_duda_as_resolved_by_the_bot(session_factory):
+    history = await answered_duda(
+        "horario de las tiendas?", "horarios", then=user_event("/afirmar", "afirmar", 1.0)
+    )
     messages, _ = await run(ActionCerrarDuda(), tracker(history))
 
     assert responses(messages) == ["utter_duda_resuelta"]
@@ -81,14 +84,9 @@ async def test_yes_closes_the_duda_as_resolved_by_the_bot(session_factory):
 
 
 async def test_no_escalates_the_duda_to_a_person(session_factory):
-    question = user_event("como cambio mi contraseña", "duda", topic="cuenta")
-    _, events = await run(ActionResponderDuda(), tracker([question]))
-    history = [
-        question,
-        action_event("action_responder_duda"),
-        *[slot_event(k, v) for k, v in as_dicts(events).items()],
-        user_event("/negar", "negar", 1.0),
-    ]
+    history = await answered_duda(
+        "como cambio mi contraseña", "cuenta", then=user_event("/negar", "negar", 1.0)
+    )
     messages, _ = await run(ActionEscalarCaso(), tracker(history))
 
     case = one_case(session_factory)
