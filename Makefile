@@ -39,8 +39,8 @@ test: model ## the whole test suite, slow tests included
 test-fast: install ## the tests that need no trained model
 	$(PY) -m pytest -m "not slow"
 
-shell: model migrate ## Rasa's own shell against the trained model (actions started by `make run`)
-	$(PY) -m rasa shell --model models/atencion.tar.gz --endpoints endpoints.yml
+shell: model migrate ## Rasa's debug shell (shows every prediction), with the action server
+	exec $(PY) -m bot shell
 
 validate: install ## check the training data and the domain
 	$(PY) -m rasa data validate

@@ -15,6 +15,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate", help="create or upgrade the case store's tables")
     commands.add_parser("run", help="start the action server, the Rasa server and the console chat")
+    commands.add_parser("shell", help="Rasa's debug shell, with the action server running")
     train = commands.add_parser("train", help="train the Rasa model")
     train.add_argument(
         "--if-stale",
@@ -33,6 +34,10 @@ def main(argv: list[str] | None = None) -> int:
         from bot.launcher import run
 
         run()
+    elif args.command == "shell":
+        from bot.launcher import shell
+
+        shell()
     elif args.command == "train":
         ensure_model() if args.if_stale else train()
     return 0

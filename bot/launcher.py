@@ -175,3 +175,22 @@ def run() -> None:
                 logger.error("a process stopped; shutting down the others")
     except KeyboardInterrupt:
         logger.info("stopped")
+
+
+def shell() -> None:
+    """Rasa's own shell (`--debug` shows every prediction), with our action server running."""
+    settings = get_settings()
+    migrate()
+    ensure_model()
+    env = service_environment(settings)
+    shell_command = [
+        sys.executable, "-m", "rasa", "shell", "--debug",
+        "--model", str(MODEL_PATH), "--endpoints", "endpoints.yml", "--port", str(settings.rasa_port),
+    ]  # fmt: skip
+    with Supervisor() as supervisor:
+        actions = supervisor.start("actions", action_server_command(settings), env)
+        wait_until_up("actions", f"http://127.0.0.1:{settings.action_port}/health", actions)
+        try:
+            subprocess.run(shell_command, cwd=PROJECT_ROOT, env=env)
+        except KeyboardInterrupt:
+            logger.info("stopped")
