@@ -104,13 +104,13 @@ def previous_bot_action(tracker: Tracker) -> str | None:
     return None
 
 
-def best_core_intent(tracker: Tracker) -> tuple[CaseType, float | None]:
+def best_core_intent(tracker: Tracker) -> CaseType:
     """The likeliest of duda/queja/solicitud for the latest message, even under the fallback."""
     ranking = tracker.latest_message.get("intent_ranking") or []
     for entry in ranking:
         if entry.get("name") in CORE_INTENTS:
-            return CaseType(entry["name"]), entry.get("confidence")
-    return CaseType.SOLICITUD, None
+            return CaseType(entry["name"])
+    return CaseType.SOLICITUD
 
 
 def latest_entity(tracker: Tracker, entity: str) -> str | None:

@@ -55,19 +55,24 @@ def build_demand(
     )
 
 
-def pending_demand(tracker: Tracker, policy: CasePolicy, fallback_type: CaseType) -> Demand:
+def form_demand(tracker: Tracker, policy: CasePolicy, case_type: CaseType) -> Demand:
+    """The demand a queja or solicitud form collected: its opening message, the answers,
+    and the topic (the kind of solicitud chosen, else recognised from the words)."""
+    snapshot = tracker.get_slot("demanda") or demand_snapshot(tracker)
+    text = description_of(snapshot, tracker.get_slot("descripcion"))
+    topic = tracker.get_slot("tipo_solicitud") if case_type is CaseType.SOLICITUD else None
+    topic = topic or policy.detect_topic(case_type, text) or GENERAL_TOPIC
+    return build_demand(tracker, case_type, topic, snapshot, text, form_details(tracker))
+
+
+def pending_demand(tracker: Tracker, policy: CasePolicy) -> Demand:
     """The demand on the table when the customer is handed to a person.
 
     A form under way (or one that just gave up) keeps its demand in the `demanda` slot;
-    otherwise the recent messages are the description.
+    otherwise it is a request to talk to a person, described by the recent messages.
     """
     snapshot = tracker.get_slot("demanda")
     if snapshot and snapshot.get("intent") in (CaseType.QUEJA.value, CaseType.SOLICITUD.value):
-        case_type = CaseType(snapshot["intent"])
-        text = description_of(snapshot, tracker.get_slot("descripcion"))
-        topic = tracker.get_slot("tipo_solicitud") if case_type is CaseType.SOLICITUD else None
-        topic = topic or policy.detect_topic(case_type, text) or GENERAL_TOPIC
-        return build_demand(tracker, case_type, topic, snapshot, text, form_details(tracker))
+        return form_demand(tracker, policy, CaseType(snapshot["intent"]))
     description = "\n".join(customer_texts(tracker)) or "(sin mensaje)"
-    topic = "hablar_con_persona" if fallback_type is CaseType.SOLICITUD else GENERAL_TOPIC
-    return build_demand(tracker, fallback_type, topic, description=description)
+    return build_demand(tracker, CaseType.SOLICITUD, "hablar_con_persona", description=description)

@@ -11,7 +11,6 @@ from actions import store
 from actions.conversation import (
     best_core_intent,
     consecutive_fallbacks,
-    intent_of,
     previous_bot_action,
     user_events,
 )
@@ -19,15 +18,13 @@ from actions.demands import build_demand, pending_demand
 from actions.forms import reset_form_slots
 from actions.presenting import case_variables
 from bot.cases import escalate_case, register_case
-from bot.models import CaseType
 from bot.policy import GENERAL_TOPIC
 
 FALLBACKS_BEFORE_ESCALATION = 2
 
 
 def escalation_reason(tracker: Tracker) -> str:
-    intent = intent_of(user_events(tracker)[-1])[0] if user_events(tracker) else None
-    if intent == "pedir_humano":
+    if tracker.get_intent_of_latest_message() == "pedir_humano":
         return "pedido_por_cliente"
     return {
         "action_responder_duda": "respuesta_no_resolvio",
@@ -47,7 +44,7 @@ class ActionEscalarCaso(Action):
         with store.session_factory().begin() as session:
             case = store.conversation_case(session, tracker)
             if case is None or not case.is_open:
-                demand = pending_demand(tracker, store.policy(), CaseType.SOLICITUD)
+                demand = pending_demand(tracker, store.policy())
                 case = register_case(session, demand, store.policy(), store.now())
             escalate_case(session, case, reason=reason, now=store.now())
             variables = case_variables(case)
@@ -76,10 +73,9 @@ class ActionAclarar(Action):
         if consecutive_fallbacks(tracker) < FALLBACKS_BEFORE_ESCALATION:
             dispatcher.utter_message(response="utter_aclarar")
             return []
-        case_type, _ = best_core_intent(tracker)
         demand = build_demand(
             tracker,
-            case_type,
+            best_core_intent(tracker),
             GENERAL_TOPIC,
             description="\n".join(
                 e.get("text") or "" for e in user_events(tracker)[-FALLBACKS_BEFORE_ESCALATION:]

@@ -7,21 +7,16 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import store
-from actions.conversation import demand_snapshot
-from actions.demands import build_demand, description_of, form_details
+from actions.demands import form_demand
 from actions.forms import form_gave_up, reset_form_slots
 from actions.presenting import case_variables
 from bot.cases import register_case
 from bot.models import CaseStatus, CaseType
-from bot.policy import GENERAL_TOPIC
 
 
-def register_from_form(tracker: Tracker, case_type: CaseType, topic: str | None) -> dict[str, str]:
-    snapshot = tracker.get_slot("demanda") or demand_snapshot(tracker)
-    description = description_of(snapshot, tracker.get_slot("descripcion"))
+def register_from_form(tracker: Tracker, case_type: CaseType) -> dict[str, str]:
     policy = store.policy()
-    topic = topic or policy.detect_topic(case_type, description) or GENERAL_TOPIC
-    demand = build_demand(tracker, case_type, topic, snapshot, description, form_details(tracker))
+    demand = form_demand(tracker, policy, case_type)
     with store.session_factory().begin() as session:
         case = register_case(session, demand, policy, store.now())
         variables = case_variables(case)
@@ -41,7 +36,7 @@ class ActionRegistrarQueja(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
         if form_gave_up(tracker):
             return [FollowupAction("action_ofrecer_persona")]
-        variables = register_from_form(tracker, CaseType.QUEJA, None)
+        variables = register_from_form(tracker, CaseType.QUEJA)
         response = (
             "utter_queja_registrada" if variables.pop("escalado") else "utter_queja_registrada_sin_escalar"
         )
@@ -57,7 +52,7 @@ class ActionRegistrarSolicitud(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
         if form_gave_up(tracker):
             return [FollowupAction("action_ofrecer_persona")]
-        variables = register_from_form(tracker, CaseType.SOLICITUD, tracker.get_slot("tipo_solicitud"))
+        variables = register_from_form(tracker, CaseType.SOLICITUD)
         variables.pop("escalado")
         variables["tipo"] = variables["tema"]  # «cancelar un pedido», not «solicitud»
         dispatcher.utter_message(response="utter_solicitud_registrada", **variables)
