@@ -16,6 +16,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.attachments import attach_pending
+from bot.customers import upsert_customer
 from bot.models import (
     OPEN_STATUSES,
     Case,
@@ -25,14 +27,11 @@ from bot.models import (
     CaseType,
     Customer,
     Level,
-    Message,
     Team,
     utcnow,
 )
 from bot.policy import CasePolicy
-
-BOT_ACTOR = "bot"
-CUSTOMER_ACTOR = "customer"
+from bot.timeline import BOT_ACTOR, CUSTOMER_ACTOR, add_event, add_message
 
 
 @dataclass(frozen=True)
@@ -67,17 +66,6 @@ def next_case_number(session: Session, case_type: CaseType, year: int) -> str:
     return format_case_number(case_type, year, value)
 
 
-def upsert_customer(session: Session, chat_id: str, channel: str, name: str | None = None) -> Customer:
-    customer = session.execute(select(Customer).where(Customer.chat_id == chat_id)).scalar_one_or_none()
-    if customer is None:
-        customer = Customer(chat_id=chat_id, channel=channel, name=name)
-        session.add(customer)
-        session.flush()
-    elif name and customer.name != name:
-        customer.name = name
-    return customer
-
-
 def team_named(session: Session, name: str) -> Team:
     team = session.execute(select(Team).where(Team.name == name)).scalar_one_or_none()
     if team is None:
@@ -85,34 +73,6 @@ def team_named(session: Session, name: str) -> Team:
         session.add(team)
         session.flush()
     return team
-
-
-def add_event(
-    session: Session,
-    case: Case,
-    kind: str,
-    actor: str = BOT_ACTOR,
-    at: datetime | None = None,
-    status_to: str | None = None,
-    **details: Any,
-) -> CaseEvent:
-    event = CaseEvent(
-        case=case,
-        kind=kind,
-        actor=actor,
-        status_from=case.status if status_to else None,
-        status_to=status_to,
-        details=details,
-        created_at=at or utcnow(),
-    )
-    if status_to:
-        case.status = status_to
-    session.add(event)
-    return event
-
-
-def add_message(session: Session, case: Case, sender: str, text: str) -> None:
-    session.add(Message(case=case, sender=sender, text=text))
 
 
 def case_by_source_key(session: Session, source_key: str) -> Case | None:
@@ -160,6 +120,7 @@ def register_case(session: Session, demand: Demand, policy: CasePolicy, now: dat
     )
     add_event(session, case, "registered", at=now, number=case.number, team=rule.team)
     add_message(session, case, "customer", demand.description)
+    attach_pending(session, case)
     if rule.escalate:
         escalate_case(session, case, reason="policy", now=now)
     session.flush()

@@ -94,6 +94,7 @@ class Customer(Base):
     language = Column(String(16))
     channel = Column(String(32), nullable=False)
     reachable = Column(Boolean, nullable=False, default=True)
+    phone = Column(String(32))
     created_at = Column(DateTime, nullable=False, default=utcnow)
 
 
@@ -188,6 +189,35 @@ class Survey(Base):
     answered_at = Column(DateTime)
 
 
+class Attachment(Base):
+    """A photo or document the customer sent; pending (no case) until their next case is registered."""
+
+    __tablename__ = "attachments"
+
+    id = Column(Integer, primary_key=True)
+    customer_id = Column(ForeignKey("customers.id"), nullable=False, index=True)
+    case_id = Column(ForeignKey("cases.id"), index=True)
+    kind = Column(String(16), nullable=False)  # photo, document
+    file_id = Column(String(255), nullable=False)
+    file_unique_id = Column(String(64))
+    file_name = Column(String(255))
+    mime_type = Column(String(128))
+    caption = Column(Text)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+    case = relationship(Case)
+
+
+class CallbackPayload(Base):
+    """A button payload too long for Telegram's 64-byte callback_data, under a short key."""
+
+    __tablename__ = "callback_payloads"
+
+    key = Column(String(32), primary_key=True)
+    payload = Column(Text, nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
 class ProcessedUpdate(Base):
     __tablename__ = "processed_updates"
 
@@ -197,7 +227,9 @@ class ProcessedUpdate(Base):
 
 __all__ = [
     "Agent",
+    "Attachment",
     "Base",
+    "CallbackPayload",
     "Case",
     "CaseEvent",
     "CaseSequence",
