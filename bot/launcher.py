@@ -31,9 +31,18 @@ STOP_TIMEOUT_SECONDS = 15
 
 
 def service_environment(settings: Settings) -> dict[str, str]:
-    """What endpoints.yml expands, with every default filled in."""
+    """What endpoints.yml and credentials.yml read, with every default filled in."""
+    telegram = {
+        "TELEGRAM_TOKEN": settings.telegram_token,
+        "TELEGRAM_WEBHOOK_URL": settings.telegram_webhook_url,
+        "TELEGRAM_WEBHOOK_SECRET": settings.telegram_webhook_secret,
+        "TELEGRAM_AGENTS_CHAT_ID": settings.telegram_agents_chat_id,
+        "TELEGRAM_API_BASE_URL": settings.telegram_api_base_url,
+    }
+    inherited = {key: value for key, value in quiet_rasa_environment().items() if key not in telegram}
     return {
-        **quiet_rasa_environment(),
+        **inherited,
+        **{key: value for key, value in telegram.items() if value},  # settings decide, not the shell
         "DATABASE_URL": settings.database_url,
         "ACTION_HOST": os.environ.get("ACTION_HOST") or "127.0.0.1",
         "ACTION_PORT": str(settings.action_port),
@@ -151,6 +160,15 @@ def console_chat(settings: Settings) -> None:
     asyncio.run(record_messages(sender_id=f"consola-{uuid.uuid4().hex[:8]}", server_url=server_url))
 
 
+def log_serving(settings: Settings) -> None:
+    base = f"http://{settings.bind_host}:{settings.rasa_port}/webhooks"
+    if settings.telegram_token:
+        mode = f"webhook {settings.telegram_webhook_url}" if settings.telegram_webhook_url else "long polling"
+        logger.info("serving Telegram (%s; log: var/log/rasa.log) and %s/rest/webhook", mode, base)
+    else:
+        logger.info("serving on %s/rest/webhook", base)
+
+
 def run() -> None:
     settings = get_settings()
     migrate()
@@ -158,18 +176,10 @@ def run() -> None:
     signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
     try:
         with running_services(settings) as supervisor:
-            if settings.telegram_token:
-                logger.warning(
-                    "TELEGRAM_TOKEN is set, but the Telegram channel is not part of this version "
-                    "yet; serving the REST channel on port %s",
-                    settings.rasa_port,
-                )
             if sys.stdin.isatty() and not settings.telegram_token:
                 console_chat(settings)
             else:
-                logger.info(
-                    "serving on http://%s:%s/webhooks/rest/webhook", settings.bind_host, settings.rasa_port
-                )
+                log_serving(settings)
                 while all(p.poll() is None for p in supervisor.children.values()):
                     time.sleep(1)
                 logger.error("a process stopped; shutting down the others")

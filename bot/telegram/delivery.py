@@ -1,0 +1,93 @@
+"""Sending within Telegram's limits: rate limiting, 429s honoured, network errors retried."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dtm
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, TypeVar
+
+from aiolimiter import AsyncLimiter
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.ext import AIORateLimiter
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+SEND_ATTEMPTS = 4
+FIRST_BACKOFF_SECONDS = 0.5
+# About one message a second in each private chat, with short bursts of three (Telegram's advice).
+PRIVATE_CHAT_BURST = 3
+PRIVATE_CHAT_PERIOD_SECONDS = 3.0
+UNTHROTTLED_ENDPOINTS = {"sendChatAction"}
+
+
+class ChatRateLimiter(AIORateLimiter):
+    """python-telegram-bot's limiter (30/s overall, 20/min per group, 429s retried after
+    `retry_after`) plus a per-chat limit for private chats, which it does not have."""
+
+    def __init__(self, max_retries: int = 3, **kwargs: Any) -> None:
+        super().__init__(max_retries=max_retries, **kwargs)
+        self._chat_limiters: dict[int, AsyncLimiter] = {}
+
+    def _chat_limiter(self, chat_id: int) -> AsyncLimiter:
+        if len(self._chat_limiters) > 1024:
+            idle = [key for key, lim in self._chat_limiters.items() if lim.has_capacity(lim.max_rate)]
+            for key in idle:
+                del self._chat_limiters[key]
+        if chat_id not in self._chat_limiters:
+            self._chat_limiters[chat_id] = AsyncLimiter(PRIVATE_CHAT_BURST, PRIVATE_CHAT_PERIOD_SECONDS)
+        return self._chat_limiters[chat_id]
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Any:
+        chat_id = private_chat_id(data.get("chat_id"))
+        if chat_id is None or not endpoint.startswith("send") or endpoint in UNTHROTTLED_ENDPOINTS:
+            return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+        async with self._chat_limiter(chat_id):
+            return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+
+
+def private_chat_id(chat_id: Any) -> int | None:
+    try:
+        value = int(chat_id)
+    except (TypeError, ValueError):
+        return None
+    return value if value > 0 else None
+
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    value = error.retry_after
+    return value.total_seconds() if isinstance(value, dtm.timedelta) else float(value)
+
+
+async def deliver(send: Callable[[], Awaitable[T]], attempts: int = SEND_ATTEMPTS) -> T:
+    """Await `send()`, retrying network errors with exponential backoff and 429s after
+    `retry_after`. A refusal (Forbidden, BadRequest) is raised at once: retrying cannot help."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return await send()
+        except (Forbidden, BadRequest):
+            raise
+        except RetryAfter as error:
+            delay = retry_after_seconds(error) + 0.1
+            failure: Exception = error
+        except NetworkError as error:
+            delay = FIRST_BACKOFF_SECONDS * 2 ** (attempt - 1)
+            failure = error
+        if attempt == attempts:
+            raise failure
+        logger.warning(
+            "Telegram call failed (%s); attempt %d of %d in %.1f s", failure, attempt + 1, attempts, delay
+        )
+        await asyncio.sleep(delay)
+    raise AssertionError("unreachable")

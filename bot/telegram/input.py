@@ -1,0 +1,182 @@
+"""The Telegram input channel: webhook at /webhooks/telegram/webhook, or long polling.
+
+The webhook checks the secret header, hands the update to its chat's queue and answers 200 at
+once: a slow turn never makes Telegram resend. Each update id is processed once (store).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from sanic import Blueprint, Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from sqlalchemy.orm import sessionmaker
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import ExtBot
+from telegram.request import HTTPXRequest
+
+from bot.db import get_session_factory
+from bot.telegram.config import SECRET_HEADER, TelegramConfig, secret_matches
+from bot.telegram.delivery import ChatRateLimiter, deliver
+from bot.telegram.incoming import ALLOWED_UPDATES, Context, chat_key
+from bot.telegram.ordering import ChatQueues
+from bot.telegram.polling import POLL_TIMEOUT_SECONDS, poll_updates
+from bot.telegram.processing import UpdateProcessor
+
+logger = logging.getLogger(__name__)
+
+DRAIN_SECONDS_AT_STOP = 10
+CONNECTION_POOL_SIZE = 64
+
+
+def build_bot(config: TelegramConfig) -> ExtBot:
+    return ExtBot(
+        config.token or "",
+        base_url=config.api_base_url,
+        base_file_url=config.file_base_url,
+        request=HTTPXRequest(connection_pool_size=CONNECTION_POOL_SIZE),
+        get_updates_request=HTTPXRequest(read_timeout=POLL_TIMEOUT_SECONDS + 10),
+        rate_limiter=ChatRateLimiter(),
+    )
+
+
+def domain_responses(app: Sanic) -> dict[str, list[dict[str, Any]]]:
+    agent = getattr(app.ctx, "agent", None)  # read each time: a new model replaces the agent
+    return agent.domain.responses if agent is not None and agent.domain is not None else {}
+
+
+async def requested_slot(app: Sanic, sender_id: str) -> str | None:
+    """The slot the active form is asking for in this conversation, if any."""
+    agent = getattr(app.ctx, "agent", None)
+    if agent is None or agent.tracker_store is None:
+        return None
+    tracker = await agent.tracker_store.retrieve(sender_id)
+    if tracker is None or not tracker.active_loop_name:
+        return None
+    return tracker.get_slot("requested_slot")
+
+
+def json_error(status: int, description: str) -> HTTPResponse:
+    return response.json({"ok": False, "description": description}, status=status)
+
+
+class TelegramInput(InputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return "telegram"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> TelegramInput:
+        return cls(TelegramConfig.from_credentials(credentials))
+
+    def __init__(self, config: TelegramConfig, session_factory: sessionmaker | None = None) -> None:
+        self.config = config
+        self.session_factory = session_factory
+        self.bot: ExtBot | None = None
+        self.processor: UpdateProcessor | None = None
+        self.queues = ChatQueues()
+        self.polling: asyncio.Task | None = None
+
+    @property
+    def mode(self) -> str:
+        if self.processor is None:
+            return "off"
+        return "polling" if self.polling is not None else "webhook"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        telegram_webhook = Blueprint("telegram_webhook", __name__)
+
+        @telegram_webhook.route("/", methods=["GET"])
+        async def health(_request: Request) -> HTTPResponse:
+            return response.json({"status": "ok", "mode": self.mode})
+
+        @telegram_webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            return self.receive(request)
+
+        @telegram_webhook.listener("after_server_start")
+        async def start(app: Sanic, _loop: Any) -> None:
+            await self.start(app, on_new_message)
+
+        @telegram_webhook.listener("before_server_stop")
+        async def stop(_app: Sanic, _loop: Any) -> None:
+            await self.stop()
+
+        return telegram_webhook
+
+    def receive(self, request: Request) -> HTTPResponse:
+        if self.processor is None or self.bot is None:
+            return json_error(503, "the Telegram channel is off (no TELEGRAM_TOKEN, or Telegram refused it)")
+        if not secret_matches(request.headers.get(SECRET_HEADER), self.config.secret):
+            return json_error(403, "wrong or missing secret token")
+        try:
+            body = json.loads(request.body or b"")
+        except (ValueError, UnicodeDecodeError):
+            return json_error(400, "the body is not JSON")
+        if not isinstance(body, dict) or not isinstance(body.get("update_id"), int):
+            return json_error(400, "the body is not a Telegram update")
+        try:
+            update = Update.de_json(body, self.bot)
+        except Exception as error:  # a malformed update will not improve if Telegram resends it
+            logger.warning("update %s could not be read and was dropped: %r", body.get("update_id"), error)
+            return response.json({"ok": True})
+        self.feed(update)
+        return response.json({"ok": True})
+
+    def feed(self, update: Update) -> None:
+        """Queue `update` behind the earlier ones of its chat; returns at once."""
+        processor = self.processor
+        if processor is None:
+            return
+        key = chat_key(update) or ("update", update.update_id)
+        self.queues.submit(key, lambda: processor.process(update))
+
+    async def start(self, app: Sanic, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+        # httpx logs every request URL at INFO, and Bot API URLs contain the token.
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+        if not self.config.enabled:
+            logger.info("TELEGRAM_TOKEN is not set: the Telegram channel is off")
+            return
+        bot = build_bot(self.config)
+        try:
+            await bot.initialize()
+        except TelegramError as error:
+            logger.error("the Telegram channel is off: Telegram refused the bot (%s)", error)
+            return
+        self.bot = bot
+        self.processor = UpdateProcessor(
+            bot=bot,
+            context=Context(bot.id, bot.username, self.config.agents_chat_id),
+            on_new_message=on_new_message,
+            session_factory=self.session_factory or get_session_factory(),
+            responses=lambda: domain_responses(app),
+            requested_slot=lambda sender_id: requested_slot(app, sender_id),
+        )
+        url = self.config.public_webhook_url
+        if url:
+            await self.register_webhook(bot, url)
+        else:
+            self.polling = asyncio.create_task(poll_updates(bot, self.feed))
+        logger.info("Telegram channel on as @%s (%s)", bot.username, self.mode)
+
+    async def register_webhook(self, bot: ExtBot, url: str) -> None:
+        try:
+            await deliver(
+                lambda: bot.set_webhook(url, secret_token=self.config.secret, allowed_updates=ALLOWED_UPDATES)
+            )
+        except TelegramError as error:
+            logger.error("Telegram did not accept the webhook %s: %s", url, error)
+
+    async def stop(self) -> None:
+        if self.polling is not None:
+            self.polling.cancel()
+        await self.queues.drain(DRAIN_SECONDS_AT_STOP)
+        if self.bot is not None:
+            await self.bot.shutdown()

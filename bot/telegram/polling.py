@@ -1,0 +1,44 @@
+"""Long polling (no public URL, e.g. on a laptop): getUpdates feeding the webhook's handler."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from telegram import Bot, Update
+from telegram.error import Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter
+
+from bot.telegram.delivery import retry_after_seconds
+from bot.telegram.incoming import ALLOWED_UPDATES
+
+logger = logging.getLogger(__name__)
+
+POLL_TIMEOUT_SECONDS = 25
+MAX_BACKOFF_SECONDS = 30.0
+
+
+async def poll_updates(bot: Bot, feed: Callable[[Update], None], timeout: int = POLL_TIMEOUT_SECONDS) -> None:
+    """Fetch updates until cancelled; each is confirmed (offset) once handed to `feed`."""
+    await bot.delete_webhook()
+    logger.info("polling Telegram for updates")
+    offset: int | None = None
+    backoff = 1.0
+    while True:
+        try:
+            updates = await bot.get_updates(offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES)
+        except (InvalidToken, Forbidden):
+            logger.error("Telegram refused the bot token; polling stopped")
+            return
+        except RetryAfter as error:
+            await asyncio.sleep(retry_after_seconds(error))
+            continue
+        except (Conflict, NetworkError) as error:
+            logger.warning("getUpdates failed (%s); retrying in %.0f s", error, backoff)
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+            continue
+        backoff = 1.0
+        for update in updates:
+            feed(update)
+            offset = update.update_id + 1

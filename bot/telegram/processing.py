@@ -1,0 +1,255 @@
+"""Carrying out what an update asks (see `incoming.interpret`): turns, replies, files, buttons."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from rasa.core.channels.channel import UserMessage
+from sqlalchemy.orm import Session, sessionmaker
+from telegram import Bot, CallbackQuery, Message, Update, User
+from telegram.constants import ChatAction, MessageLimit
+from telegram.error import TelegramError
+
+from bot.attachments import attach_file
+from bot.callback_payloads import callback_data_for, payload_for
+from bot.cases import open_cases
+from bot.customers import Profile, save_phone, set_reachable, upsert_customer
+from bot.models import Case
+from bot.telegram.incoming import (
+    Attach,
+    ChangeReachability,
+    Context,
+    Ignore,
+    Incoming,
+    PressButton,
+    Reply,
+    ShareContact,
+    ToAssistant,
+    interpret,
+)
+from bot.telegram.keyboards import pressed_title
+from bot.telegram.output import TelegramOutput
+from bot.updates import claim_update
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+TYPING_REFRESH_SECONDS = 4.5  # Telegram shows "typing…" for 5 s
+PRESSED_KEYBOARDS_REMEMBERED = 4096
+
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+Responses = Callable[[], dict[str, list[dict[str, Any]]]]
+RequestedSlot = Callable[[str], Awaitable[str | None]]
+
+
+class SafeFormat(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def render(responses: dict[str, list[dict[str, Any]]], name: str, **variables: Any) -> dict[str, Any] | None:
+    """The first variation of domain response `name`, its `{placeholders}` filled."""
+    variations = responses.get(name) or []
+    if not variations:
+        logger.error("domain response %s is missing", name)
+        return None
+    message = dict(variations[0])
+    message["text"] = str(message.get("text") or "").format_map(SafeFormat(variables))
+    return message
+
+
+def profile_of(user: User | None) -> Profile:
+    if user is None:
+        return Profile()
+    return Profile(user.full_name, user.id, user.username, user.language_code)
+
+
+@dataclass
+class UpdateProcessor:
+    """Processes one update at a time for a chat (ordering is `ordering.ChatQueues`' job)."""
+
+    bot: Bot
+    context: Context
+    on_new_message: OnNewMessage
+    session_factory: sessionmaker
+    responses: Responses
+    requested_slot: RequestedSlot
+
+    def __post_init__(self) -> None:
+        self.pressed: OrderedDict[tuple[int, int], None] = OrderedDict()
+
+    async def process(self, update: Update) -> None:
+        if not await asyncio.to_thread(claim_update, self.session_factory, update.update_id):
+            logger.info("update %s was already processed; ignored", update.update_id)
+            return
+        await self.carry_out(interpret(update, self.context), update.update_id)
+
+    async def carry_out(self, incoming: Incoming, update_id: int) -> None:
+        match incoming:
+            case ToAssistant():
+                await self.remember_customer(incoming.chat_id, incoming.user)
+                await self.turn(incoming.chat_id, incoming.text, update_id, incoming.metadata)
+            case Reply():
+                await self.remember_customer(incoming.chat_id, incoming.user)
+                await self.reply(incoming.chat_id, incoming.response)
+            case Attach():
+                await self.remember_customer(incoming.chat_id, incoming.user)
+                await self.attach(incoming, update_id)
+            case ShareContact():
+                await self.remember_customer(incoming.chat_id, incoming.user)
+                await self.share_contact(incoming, update_id)
+            case PressButton():
+                await self.press(incoming.chat_id, incoming.query, update_id)
+            case ChangeReachability():
+                await self.store(set_reachable, str(incoming.chat_id), incoming.reachable)
+            case Ignore():
+                logger.debug("update %s ignored: %s", update_id, incoming.reason)
+
+    def output(self) -> TelegramOutput:
+        return TelegramOutput(self.bot, self.callback_data, self)
+
+    def callback_data(self, payload: str) -> str:
+        return callback_data_for(self.session_factory, payload)
+
+    async def turn(self, chat_id: int, text: str, update_id: int, metadata: dict[str, Any]) -> None:
+        message = UserMessage(
+            text,
+            self.output(),
+            str(chat_id),
+            input_channel=CHANNEL,
+            message_id=f"tg-{update_id}",
+            metadata=metadata,
+        )
+        async with self.typing(chat_id):
+            await self.on_new_message(message)
+
+    async def reply(self, chat_id: int, response: str, **variables: Any) -> None:
+        message = render(self.responses(), response, **variables)
+        if message is not None:
+            await self.output().send_response(str(chat_id), message)
+
+    async def attach(self, incoming: Attach, update_id: int) -> None:
+        chat = str(incoming.chat_id)
+        case_number = await self.store(lambda s: number_of(attach_file(s, chat, CHANNEL, incoming.file)))
+        response = attachment_response(case_number, bool(incoming.file.caption))
+        await self.reply(incoming.chat_id, response, numero=case_number)
+        if incoming.file.caption:  # the words that came with the file are a message of their own
+            metadata = {"telegram": {"attachment": incoming.file.kind}}
+            await self.turn(incoming.chat_id, incoming.file.caption, update_id, metadata)
+
+    async def share_contact(self, incoming: ShareContact, update_id: int) -> None:
+        """A shared contact answers the form's phone question; otherwise it is kept on file."""
+        if await self.requested_slot(str(incoming.chat_id)) == "telefono":
+            await self.turn(incoming.chat_id, incoming.phone, update_id, {"telegram": {"contact": True}})
+            return
+        await self.store(save_phone, str(incoming.chat_id), CHANNEL, incoming.phone)
+        await self.reply(incoming.chat_id, "utter_telegram_contacto_guardado")
+
+    async def press(self, chat_id: int, query: CallbackQuery, update_id: int) -> None:
+        """Always answer the query; a keyboard counts once: it is edited away on first press."""
+        data = query.data or ""
+        payload = await asyncio.to_thread(payload_for, self.session_factory, data)
+        message = query.message if isinstance(query.message, Message) else None
+        key = (chat_id, message.message_id) if message else None
+        if payload is None or (key is not None and key in self.pressed):
+            response = "utter_telegram_boton_caducado" if payload is None else "utter_telegram_boton_usado"
+            await self.answer(query, self.text_of(response))
+            return
+        if key is not None:
+            self.remember_pressed(key)
+        await self.answer(query, None)
+        if message is not None:
+            await self.show_choice(message, pressed_title(message.reply_markup, data) or payload)
+        await self.remember_customer(chat_id, query.from_user)
+        await self.turn(chat_id, payload, update_id, {"telegram": {"button": data}})
+
+    async def answer(self, query: CallbackQuery, text: str | None) -> None:
+        try:
+            await query.answer(text=text)
+        except TelegramError as error:
+            logger.warning("could not answer callback query %s: %s", query.id, error)
+
+    async def show_choice(self, message: Message, title: str) -> None:
+        """The pressed message shows the choice and loses its keyboard."""
+        text = f"{message.text or ''}\n\n» {title}".strip()
+        try:
+            if message.text and len(text) <= MessageLimit.MAX_TEXT_LENGTH:
+                await message.edit_text(text, reply_markup=None)
+            else:
+                await message.edit_reply_markup(reply_markup=None)
+        except TelegramError as error:
+            logger.warning("could not edit the pressed message in chat %s: %s", message.chat_id, error)
+
+    def remember_pressed(self, key: tuple[int, int]) -> None:
+        self.pressed[key] = None
+        while len(self.pressed) > PRESSED_KEYBOARDS_REMEMBERED:
+            self.pressed.popitem(last=False)
+
+    def text_of(self, response: str) -> str | None:
+        message = render(self.responses(), response)
+        return message["text"] if message else None
+
+    async def remember_customer(self, chat_id: int, user: User | None) -> None:
+        await self.store(lambda s: upsert_customer(s, str(chat_id), CHANNEL, profile=profile_of(user)))
+
+    async def store(self, work: Callable[..., Any], *args: Any) -> Any:
+        """Run `work(session, *args)` in one transaction, off the event loop."""
+
+        def transaction() -> Any:
+            with self.session_factory.begin() as session:
+                return work(session, *args)
+
+        return await asyncio.to_thread(transaction)
+
+    @contextlib.asynccontextmanager
+    async def typing(self, chat_id: int) -> AsyncIterator[None]:
+        """Show "typing…" while the turn runs."""
+
+        async def keep_typing() -> None:
+            while True:
+                with contextlib.suppress(TelegramError):
+                    await self.bot.send_chat_action(chat_id, ChatAction.TYPING)
+                await asyncio.sleep(TYPING_REFRESH_SECONDS)
+
+        task = asyncio.create_task(keep_typing())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    # DeliveryObserver
+    async def blocked(self, chat_id: int) -> None:
+        logger.warning("chat %s blocked the bot; marked unreachable", chat_id)
+        await self.store(set_reachable, str(chat_id), False)
+
+    async def failed(self, chat_id: int, error: TelegramError) -> None:
+        numbers = await self.store(open_case_numbers, str(chat_id))
+        logger.error(
+            "could not deliver a message to chat %s (cases: %s) after every retry: %s",
+            chat_id,
+            ", ".join(numbers) or "none open",
+            error,
+        )
+
+
+def number_of(case: Case | None) -> str | None:
+    return case.number if case is not None else None
+
+
+def attachment_response(case_number: str | None, with_caption: bool) -> str:
+    if case_number:
+        return "utter_telegram_adjunto_en_caso"
+    # With words, the caption is the next message: it may well register the case.
+    return "utter_telegram_adjunto_recibido" if with_caption else "utter_telegram_adjunto_sin_caso"
+
+
+def open_case_numbers(session: Session, chat_id: str) -> list[str]:
+    return [case.number for case in open_cases(session, chat_id)]
