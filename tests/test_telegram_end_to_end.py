@@ -1,0 +1,309 @@
+"""The Telegram channel end to end: real Telegram update JSON posted to the webhook of a running
+Rasa server (trained model, action server, SQLite store); python-telegram-bot talks to a local
+fake Bot API, and the tests assert what the fake received and what the store kept."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.attachments import case_attachments
+from bot.config import PROJECT_ROOT, get_settings
+from bot.customers import customer_by_chat
+from bot.db import create_session_factory
+from bot.launcher import free_port, running_services
+from bot.migrate import migrate
+from bot.models import Case, Customer
+from tests import telegram_updates as tg
+from tests.fake_bot_api import Call, FakeBotApi
+
+pytestmark = pytest.mark.slow
+
+TOKEN = "123456789:TEST-token-for-the-fake-bot-api-only"
+SECRET = "s3cr3t-de-prueba"
+CASE_NUMBER = re.compile(r"[DQS]-\d{4}-\d{6}")
+
+_chat_ids = iter(range(880001, 889999))
+
+
+@dataclasses.dataclass
+class TelegramAssistant:
+    webhook_url: str
+    database_url: str
+    fake: FakeBotApi
+    log: Path
+    log_start: int
+
+    def log_text(self) -> str:
+        with open(self.log, "rb") as log:
+            log.seek(self.log_start)
+            return log.read().decode(errors="replace")
+
+    def post(self, update: dict, secret: str | None = SECRET) -> int:
+        headers = {"Content-Type": "application/json"}
+        if secret is not None:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+        request = urllib.request.Request(self.webhook_url, data=json.dumps(update).encode(), headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    def replies(self, chat_id: int, count: int, timeout: float = 60) -> list[Call]:
+        """The first `count` messages sent to `chat_id`, waiting for them to arrive."""
+        return self.fake.wait_for("sendMessage", count, timeout, predicate=to_chat(chat_id))[:count]
+
+    def send(self, chat_id: int, update: dict, expect: int = 1) -> list[Call]:
+        """Post `update` and wait for the `expect` messages it makes the bot send."""
+        before = len(self.sent(chat_id))
+        assert self.post(update) == 200
+        return self.replies(chat_id, before + expect)[before:]
+
+    def say(self, chat_id: int, text: str, expect: int = 1) -> list[Call]:
+        return self.send(chat_id, tg.text_update(chat_id, text), expect)
+
+    def sent(self, chat_id: int) -> list[Call]:
+        return [c for c in self.fake.calls("sendMessage") if c.ok and to_chat(chat_id)(c)]
+
+    def press(self, chat_id: int, reply: Call, title: str, expect: int = 1) -> list[Call]:
+        """Press the button `title` of the message `reply` the bot sent."""
+        keyboard = reply.params["reply_markup"]["inline_keyboard"]
+        data = next(key["callback_data"] for row in keyboard for key in row if key["text"] == title)
+        buttons = [(key["text"], key["callback_data"]) for row in keyboard for key in row]
+        pressed = tg.bot_message(
+            chat_id, reply.params["text"], buttons, reply.response["result"]["message_id"]
+        )
+        return self.send(chat_id, tg.callback_update(chat_id, data, pressed), expect)
+
+    def cases(self, chat_id: int) -> list[Case]:
+        with create_session_factory(self.database_url)() as session:
+            query = select(Case).join(Customer).where(Customer.chat_id == str(chat_id)).order_by(Case.id)
+            return list(session.execute(query).scalars())
+
+
+def to_chat(chat_id: int):
+    return lambda call: str(call.params.get("chat_id")) == str(chat_id)
+
+
+def texts(calls: list[Call]) -> str:
+    return "\n".join(call.params["text"] for call in calls)
+
+
+def new_chat() -> int:
+    return next(_chat_ids)
+
+
+@pytest.fixture(scope="module")
+def fake_bot_api() -> Iterator[FakeBotApi]:
+    with FakeBotApi() as fake:
+        yield fake
+
+
+@contextmanager
+def telegram_assistant(
+    store: Path, fake: FakeBotApi, webhook_url: str | None, log_prefix: str
+) -> Iterator[TelegramAssistant]:
+    database_url = f"sqlite:///{store / 'atencion.db'}"
+    migrate(database_url)
+    settings = dataclasses.replace(
+        get_settings(),
+        database_url=database_url,
+        rasa_port=free_port(),
+        action_port=free_port(),
+        telegram_token=TOKEN,
+        telegram_webhook_url=webhook_url,
+        telegram_webhook_secret=SECRET,
+        telegram_api_base_url=fake.base_url,
+    )
+    log = PROJECT_ROOT / "var" / "log" / f"{log_prefix}rasa.log"
+    log_start = log.stat().st_size if log.exists() else 0
+    with running_services(settings, log_prefix=log_prefix):
+        fake.wait_for("setWebhook" if webhook_url else "deleteWebhook", timeout=60)
+        url = f"http://127.0.0.1:{settings.rasa_port}/webhooks/telegram/webhook"
+        yield TelegramAssistant(url, database_url, fake, log, log_start)
+
+
+@pytest.fixture(scope="module")
+def assistant(
+    trained_model: Path, tmp_path_factory: pytest.TempPathFactory, fake_bot_api: FakeBotApi
+) -> Iterator[TelegramAssistant]:
+    store = tmp_path_factory.mktemp("telegram")
+    with telegram_assistant(store, fake_bot_api, "https://atencion.example.com", "test-telegram-") as running:
+        yield running
+
+
+def test_without_a_webhook_url_the_bot_polls_and_answers(trained_model, tmp_path_factory):
+    with (
+        FakeBotApi() as fake,
+        telegram_assistant(tmp_path_factory.mktemp("polling"), fake, None, "test-polling-") as polling,
+    ):
+        chat = new_chat()
+        fake.push_update(tg.text_update(chat, "hola"))
+        fake.push_update(tg.text_update(chat, "/caso"))
+        greeting, no_cases = polling.replies(chat, 2)
+        assert "Hola" in greeting.params["text"] and "no tienes casos abiertos" in no_cases.params["text"]
+        assert fake.calls("deleteWebhook") and fake.webhook is None
+
+
+def test_the_webhook_is_registered_with_its_secret_and_update_kinds(assistant):
+    webhook = assistant.fake.webhook
+    assert webhook["url"] == "https://atencion.example.com/webhooks/telegram/webhook"
+    assert webhook["secret_token"] == SECRET
+    assert set(webhook["allowed_updates"]) == {
+        "message",
+        "edited_message",
+        "callback_query",
+        "my_chat_member",
+    }
+
+
+@pytest.mark.parametrize("secret", [None, "otro-secreto"])
+def test_a_wrong_or_missing_secret_gets_403_and_nothing_happens(assistant, secret):
+    chat = new_chat()
+    assert assistant.post(tg.text_update(chat, "hola"), secret=secret) == 403
+    assistant.say(new_chat(), "hola")  # a later, valid update is answered…
+    assert assistant.sent(chat) == []  # …but the forged one never was
+
+
+def test_start_greets_and_says_what_the_assistant_can_do(assistant):
+    chat = new_chat()
+    greeting = texts(assistant.say(chat, "/start"))
+    assert "dudas" in greeting and "queja" in greeting and "caso" in greeting
+    with create_session_factory(assistant.database_url)() as session:
+        customer = customer_by_chat(session, str(chat))
+        assert (customer.name, customer.channel, customer.language) == ("Ana García", "telegram", "es")
+
+
+def test_a_duda_answered_then_closed_with_the_si_button(assistant):
+    chat = new_chat()
+    answer, question = assistant.say(chat, "cuanto tarda un envio a sevilla?", expect=2)
+    assert "días laborables" in answer.params["text"]
+    assert question.params["text"] == "¿Resolví tu duda?"
+    keys = question.params["reply_markup"]["inline_keyboard"]
+    assert [[k["text"] for k in row] for row in keys] == [["Sí", "No"]]
+
+    (closing,) = assistant.press(chat, question, "Sí")
+    assert "Me alegro" in closing.params["text"]
+    answered = assistant.fake.calls("answerCallbackQuery")
+    assert answered and answered[-1].ok
+    edited = assistant.fake.wait_for("editMessageText", predicate=to_chat(chat))[-1]
+    assert edited.params["text"].endswith("» Sí") and "reply_markup" not in edited.params
+    (case,) = assistant.cases(chat)
+    assert (case.type, case.status, case.channel) == ("duda", "cerrado", "telegram")
+
+
+def test_the_no_button_escalates_the_duda(assistant):
+    chat = new_chat()
+    _, question = assistant.say(chat, "que metodos de pago aceptan", expect=2)
+    (escalated,) = assistant.press(chat, question, "No")
+    assert "persona" in escalated.params["text"]
+    assert assistant.cases(chat)[0].status == "escalado"
+
+
+def test_a_queja_is_registered_and_a_photo_joins_it(assistant):
+    chat = new_chat()
+    assistant.say(chat, "quiero poner una queja", expect=2)  # empathy, then «¿qué pasó?»
+    assistant.say(chat, "el repartidor dejó el paquete en la calle y llegó mojado")
+    (registered,) = assistant.say(chat, "PED-4021937")
+    number = CASE_NUMBER.search(registered.params["text"]).group()
+    assert number.startswith("Q-")
+
+    (ack,) = assistant.send(chat, tg.photo_update(chat))
+    assert number in ack.params["text"]
+    with create_session_factory(assistant.database_url)() as session:
+        case = session.execute(select(Case).where(Case.number == number)).scalar_one()
+        assert [a.file_id for a in case_attachments(session, case)] == [f"large-{chat}"]
+
+
+def test_not_understood_then_a_solicitud_chosen_with_buttons(assistant):
+    chat = new_chat()
+    (clarify,) = assistant.say(chat, "asdfgh qwerty")
+    keys = [key["text"] for row in clarify.params["reply_markup"]["inline_keyboard"] for key in row]
+    assert keys == ["Una duda", "Una queja", "Una solicitud", "Hablar con una persona"]
+    (kinds,) = assistant.press(chat, clarify, "Una solicitud")
+    (question,) = assistant.press(chat, kinds, "Cancelar un pedido")
+    assert "número de pedido" in question.params["text"]
+    (registered,) = assistant.say(chat, "PED-7654321")
+    assert CASE_NUMBER.search(registered.params["text"]).group().startswith("S-")
+
+
+def test_caso_command_shows_only_the_customers_own_case(assistant):
+    owner, stranger = new_chat(), new_chat()
+    assistant.say(owner, "quiero poner una queja", expect=2)
+    assistant.say(owner, "me cobraron dos veces la misma compra con tarjeta")
+    (registered,) = assistant.say(owner, "PED-1112223")
+    number = CASE_NUMBER.search(registered.params["text"]).group()
+
+    (status,) = assistant.say(owner, f"/caso {number}")
+    assert number in status.params["text"]
+    (not_found,) = assistant.say(stranger, f"/caso {number}")
+    assert "No encuentro ese caso" in not_found.params["text"] and number not in not_found.params["text"]
+
+
+def test_the_same_update_delivered_three_times_is_answered_once(assistant):
+    chat = new_chat()
+    update = tg.text_update(chat, "hola")
+    assert [assistant.post(update) for _ in range(3)] == [200, 200, 200]
+    assistant.say(chat, "gracias")  # answered after the greeting, so the greeting was processed
+    assert sum("Hola" in c.params["text"] for c in assistant.sent(chat)) == 1
+
+
+def test_a_429_storm_delivers_every_message_in_order(assistant):
+    chat = new_chat()
+    assistant.fake.fail_next("sendMessage", status=429, times=4, retry_after=1)
+    for text in ("hola", "/caso", "/ayuda"):
+        assert assistant.post(tg.text_update(chat, text)) == 200
+    greeting, no_cases, help_text = (c.params["text"] for c in assistant.replies(chat, 3, timeout=90))
+    assert "Hola" in greeting and "no tienes casos abiertos" in no_cases and "/caso" in help_text
+
+
+def test_the_webhook_answers_before_the_turn_is_done(assistant):
+    chat = new_chat()
+    assistant.fake.delay("sendMessage", 3)
+    try:
+        assert assistant.post(tg.text_update(chat, "hola")) == 200
+        assert assistant.sent(chat) == []  # answered 200 while the reply was still on its way
+        assistant.replies(chat, 1)
+    finally:
+        assistant.fake.delay("sendMessage", 0)
+
+
+@pytest.mark.parametrize(
+    ("build", "expected"),
+    [
+        (tg.voice_update, "No puedo escuchar audios"),
+        (tg.sticker_update, "Cuéntame por escrito"),
+        (lambda chat: tg.edited_update(chat, "otra cosa"), "no leo las ediciones"),
+        (lambda chat: tg.text_update(chat, "/borrar"), "No conozco ese comando"),
+    ],
+)
+def test_messages_the_assistant_cannot_read_get_a_spanish_reply(assistant, build, expected):
+    chat = new_chat()
+    (reply,) = assistant.send(chat, build(chat))
+    assert expected in reply.params["text"]
+
+
+def test_a_customer_who_blocks_the_bot_is_marked_unreachable(assistant):
+    chat = new_chat()
+    assistant.say(chat, "hola")
+    assert assistant.post(tg.my_chat_member_update(chat, "kicked")) == 200
+    assistant.say(chat, "/ayuda")  # the same chat's next update runs after the membership change
+    with create_session_factory(assistant.database_url)() as session:
+        assert customer_by_chat(session, str(chat)).reachable is False
+
+
+def test_the_bot_token_never_reaches_the_logs(assistant):
+    assistant.say(new_chat(), "hola")
+    log = assistant.log_text()
+    assert "Telegram channel on as @atencion_test_bot (webhook)" in log
+    assert TOKEN.split(":")[1] not in log
