@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from bot.config import get_settings
 
@@ -26,12 +27,16 @@ def create_store_engine(url: str) -> Engine:
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, future=True, pool_pre_ping=True)
 
-    if parsed.database and parsed.database != ":memory:":
+    in_file = bool(parsed.database) and parsed.database != ":memory:"
+    if in_file:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         url,
         future=True,
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
+        # SQLAlchemy 1.4 opens a new connection per transaction on SQLite files (NullPool):
+        # connecting and its PRAGMAs showed in the webhook's profile. 2.0 pools them too.
+        **({"poolclass": QueuePool} if in_file else {}),
     )
 
     @event.listens_for(engine, "connect")

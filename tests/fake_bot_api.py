@@ -366,6 +366,7 @@ class FakeBotApi:
         }
         self._canonical_names = {name.lower(): name for name in [*self._handlers, "getUpdates"]}
         self.blocked_chats: set[int] = set()
+        self._listeners: list[Callable[[Call], None]] = []
         self._reset_state()
 
     # --- lifecycle
@@ -599,6 +600,16 @@ class FakeBotApi:
         with self._calls_changed:
             self._calls.append(call)
             self._calls_changed.notify_all()
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener(call)
+
+    def listen(self, listener: Callable[[Call], None]) -> Callable[[], None]:
+        """Call `listener(call)` (in the fake's thread) for every call from now on; returns the
+        function that stops it. Cheaper than polling `calls()` when thousands are recorded."""
+        with self._lock:
+            self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
 
     # --- getUpdates
 

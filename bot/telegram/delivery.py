@@ -21,7 +21,8 @@ FIRST_BACKOFF_SECONDS = 0.5
 # About one message a second in each private chat, with short bursts of three (Telegram's advice).
 PRIVATE_CHAT_BURST = 3
 PRIVATE_CHAT_PERIOD_SECONDS = 3.0
-UNTHROTTLED_ENDPOINTS = {"sendChatAction"}
+# "typing…" is cosmetic: it must not take the place of a reply in the rate budget.
+UNLIMITED_ENDPOINTS = {"sendChatAction"}
 
 
 class ChatRateLimiter(AIORateLimiter):
@@ -50,8 +51,10 @@ class ChatRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Any:
+        if endpoint in UNLIMITED_ENDPOINTS:
+            return await callback(*args, **kwargs)
         chat_id = private_chat_id(data.get("chat_id"))
-        if chat_id is None or not endpoint.startswith("send") or endpoint in UNTHROTTLED_ENDPOINTS:
+        if chat_id is None or not endpoint.startswith("send"):
             return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
         async with self._chat_limiter(chat_id):
             return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)

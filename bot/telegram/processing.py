@@ -8,7 +8,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from rasa.core.channels.channel import UserMessage
 from sqlalchemy.orm import Session, sessionmaker
@@ -40,9 +40,11 @@ from bot.updates import claim_update
 logger = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
+TYPING_AFTER_SECONDS = 1.0  # a quicker reply needs no "typing…" (and spares a request)
 TYPING_REFRESH_SECONDS = 4.5  # Telegram shows "typing…" for 5 s
 PRESSED_KEYBOARDS_REMEMBERED = 4096
 
+T = TypeVar("T")
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 Responses = Callable[[], dict[str, list[dict[str, Any]]]]
 RequestedSlot = Callable[[str], Awaitable[str | None]]
@@ -83,26 +85,25 @@ class UpdateProcessor:
 
     def __post_init__(self) -> None:
         self.pressed: OrderedDict[tuple[int, int], None] = OrderedDict()
+        self.sqlite = self.session_factory.kw["bind"].dialect.name == "sqlite"
 
     async def process(self, update: Update) -> None:
-        if not await asyncio.to_thread(claim_update, self.session_factory, update.update_id):
+        incoming = interpret(update, self.context)
+        remember = customer_upsert(incoming)
+        if not await self.off_loop(claim_update, self.session_factory, update.update_id, remember):
             logger.info("update %s was already processed; ignored", update.update_id)
             return
-        await self.carry_out(interpret(update, self.context), update.update_id)
+        await self.carry_out(incoming, update.update_id)
 
     async def carry_out(self, incoming: Incoming, update_id: int) -> None:
         match incoming:
             case ToAssistant():
-                await self.remember_customer(incoming.chat_id, incoming.user)
                 await self.turn(incoming.chat_id, incoming.text, update_id, incoming.metadata)
             case Reply():
-                await self.remember_customer(incoming.chat_id, incoming.user)
                 await self.reply(incoming.chat_id, incoming.response)
             case Attach():
-                await self.remember_customer(incoming.chat_id, incoming.user)
                 await self.attach(incoming, update_id)
             case ShareContact():
-                await self.remember_customer(incoming.chat_id, incoming.user)
                 await self.share_contact(incoming, update_id)
             case PressButton():
                 await self.press(incoming.chat_id, incoming.query, update_id)
@@ -154,7 +155,7 @@ class UpdateProcessor:
     async def press(self, chat_id: int, query: CallbackQuery, update_id: int) -> None:
         """Always answer the query; a keyboard counts once: it is edited away on first press."""
         data = query.data or ""
-        payload = await asyncio.to_thread(payload_for, self.session_factory, data)
+        payload = await self.off_loop(payload_for, self.session_factory, data)
         message = query.message if isinstance(query.message, Message) else None
         key = (chat_id, message.message_id) if message else None
         if payload is None or (key is not None and key in self.pressed):
@@ -166,7 +167,6 @@ class UpdateProcessor:
         await self.answer(query, None)
         if message is not None:
             await self.show_choice(message, pressed_title(message.reply_markup, data) or payload)
-        await self.remember_customer(chat_id, query.from_user)
         await self.turn(chat_id, payload, update_id, {"telegram": {"button": data}})
 
     async def answer(self, query: CallbackQuery, text: str | None) -> None:
@@ -195,9 +195,6 @@ class UpdateProcessor:
         message = render(self.responses(), response)
         return message["text"] if message else None
 
-    async def remember_customer(self, chat_id: int, user: User | None) -> None:
-        await self.store(lambda s: upsert_customer(s, str(chat_id), CHANNEL, profile=profile_of(user)))
-
     async def store(self, work: Callable[..., Any], *args: Any) -> Any:
         """Run `work(session, *args)` in one transaction, off the event loop."""
 
@@ -205,13 +202,25 @@ class UpdateProcessor:
             with self.session_factory.begin() as session:
                 return work(session, *args)
 
-        return await asyncio.to_thread(transaction)
+        return await self.off_loop(transaction)
+
+    async def off_loop(self, work: Callable[..., T], *args: Any) -> T:
+        """Store work, in a worker thread — except on SQLite, which has one writer at a time.
+
+        Rasa's SQL tracker store writes synchronously in the event loop thread. A write of ours
+        from another thread that holds SQLite's lock makes it sleep in SQLite's busy handler,
+        stalling every conversation; in the loop thread, the writes simply queue.
+        """
+        if self.sqlite:
+            return work(*args)
+        return await asyncio.to_thread(work, *args)
 
     @contextlib.asynccontextmanager
     async def typing(self, chat_id: int) -> AsyncIterator[None]:
-        """Show "typing…" while the turn runs."""
+        """Show "typing…" while a turn runs for longer than a second."""
 
         async def keep_typing() -> None:
+            await asyncio.sleep(TYPING_AFTER_SECONDS)
             while True:
                 with contextlib.suppress(TelegramError):
                     await self.bot.send_chat_action(chat_id, ChatAction.TYPING)
@@ -238,6 +247,18 @@ class UpdateProcessor:
             ", ".join(numbers) or "none open",
             error,
         )
+
+
+def customer_upsert(incoming: Incoming) -> Callable[[Session], object] | None:
+    """Storing the customer behind a message (id, name, username, language), if there is one."""
+    match incoming:
+        case ToAssistant() | Reply() | Attach() | ShareContact():
+            chat_id, user = incoming.chat_id, incoming.user
+        case PressButton():
+            chat_id, user = incoming.chat_id, incoming.query.from_user
+        case _:
+            return None
+    return lambda session: upsert_customer(session, str(chat_id), CHANNEL, profile=profile_of(user))
 
 
 def number_of(case: Case | None) -> str | None:
