@@ -9,13 +9,13 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 import yaml
-from telegram.ext import ExtBot
 
 from bot.callback_payloads import CALLBACK_DATA_LIMIT, payload_for
 from bot.cases import Demand, register_case
 from bot.config import PROJECT_ROOT
 from bot.customers import customer_by_chat, upsert_customer
 from bot.models import CaseType
+from bot.telegram.bot_thread import BotThread
 from bot.telegram.config import TelegramConfig
 from bot.telegram.incoming import Context
 from bot.telegram.input import build_bot
@@ -34,15 +34,16 @@ def fake() -> Iterator[FakeBotApi]:
 
 
 @pytest.fixture
-async def bot(fake: FakeBotApi) -> AsyncIterator[ExtBot]:
+async def telegram(fake: FakeBotApi) -> AsyncIterator[BotThread]:
     fake.reset()
-    config = TelegramConfig("123:TEST", None, None, fake.base_url, None)
-    async with build_bot(config) as telegram_bot:
-        yield telegram_bot
+    thread = BotThread(build_bot(TelegramConfig("123:TEST", None, None, fake.base_url, None)))
+    await thread.start()
+    yield thread
+    await thread.stop(timeout=30)
 
 
 @pytest.fixture
-def output(bot: ExtBot, session_factory) -> TelegramOutput:
+def output(telegram: BotThread, session_factory) -> TelegramOutput:
     async def no_turns(_message) -> None:
         raise AssertionError("no turn expected")
 
@@ -50,9 +51,14 @@ def output(bot: ExtBot, session_factory) -> TelegramOutput:
         return None
 
     processor = UpdateProcessor(
-        bot, Context(1, "atencion_test_bot"), no_turns, session_factory, lambda: RESPONSES, no_form
+        telegram, Context(1, "atencion_test_bot"), no_turns, session_factory, lambda: RESPONSES, no_form
     )
     return processor.output()
+
+
+async def delivered(output: TelegramOutput) -> None:
+    """Sending is not awaited by the turn: wait until the chat's outbox is empty."""
+    await output.telegram.drain(timeout=30)
 
 
 def paragraphs(count: int) -> str:
@@ -64,6 +70,7 @@ async def test_a_10000_character_answer_arrives_whole_in_parts_telegram_accepts(
     text = paragraphs(19)
     assert len(text) > 10_000
     await output.send_text_message(str(CHAT), text)
+    await delivered(output)
     parts = fake.sent_texts(CHAT)
     assert len(parts) == 3 and all(len(part) <= 4096 for part in parts)
     assert all(part.rstrip().endswith(".") for part in parts)  # cut between paragraphs, never inside a word
@@ -73,6 +80,7 @@ async def test_a_10000_character_answer_arrives_whole_in_parts_telegram_accepts(
 async def test_buttons_become_an_inline_keyboard_with_the_choice_under_the_last_part(output, fake):
     buttons = [{"title": "Sí", "payload": "/afirmar"}, {"title": "No", "payload": "/negar"}]
     await output.send_text_with_buttons(str(CHAT), paragraphs(10) + "\n\n¿Resolví tu duda?", buttons)
+    await delivered(output)
     calls = fake.calls("sendMessage")
     assert [("reply_markup" in c.params) for c in calls] == [False, True]
     keyboard = calls[-1].params["reply_markup"]["inline_keyboard"]
@@ -86,6 +94,7 @@ async def test_a_payload_longer_than_64_bytes_travels_as_a_short_key(output, fak
     await output.send_text_with_buttons(
         str(CHAT), "¿Quieres ver tu caso?", [{"title": "Ver", "payload": payload}]
     )
+    await delivered(output)
     (key,) = fake.calls("sendMessage")[-1].params["reply_markup"]["inline_keyboard"][0]
     assert len(key["callback_data"].encode()) <= CALLBACK_DATA_LIMIT
     assert payload_for(session_factory, key["callback_data"]) == payload
@@ -94,6 +103,7 @@ async def test_a_payload_longer_than_64_bytes_travels_as_a_short_key(output, fak
 async def test_server_errors_are_retried_until_the_message_is_delivered(output, fake):
     fake.fail_next("sendMessage", status=502, times=2)
     await output.send_text_message(str(CHAT), "Hola")
+    await delivered(output)
     assert [c.status for c in fake.calls("sendMessage")] == [502, 502, 200]
     assert fake.sent_texts(CHAT) == ["Hola"]
 
@@ -107,6 +117,7 @@ async def test_a_message_that_cannot_be_delivered_is_logged_with_the_case_and_no
     fake.fail_next("sendMessage", status=500, times=10)
     with caplog.at_level(logging.ERROR):
         await output.send_text_message(str(CHAT), "Tu caso está en marcha")
+        await delivered(output)
     assert fake.sent_texts(CHAT) == []
     assert any(number in record.getMessage() for record in caplog.records)
 
@@ -119,7 +130,9 @@ async def test_a_customer_who_blocked_the_bot_is_marked_unreachable_and_not_writ
     fake.blocked_chats.add(CHAT)
     try:
         await output.send_text_message(str(CHAT), "Primero")
+        await delivered(output)
         await output.send_text_message(str(CHAT), "Segundo")
+        await delivered(output)
     finally:
         fake.blocked_chats.discard(CHAT)
     assert len(fake.calls("sendMessage")) == 1  # the second message was not even tried
@@ -129,5 +142,6 @@ async def test_a_customer_who_blocked_the_bot_is_marked_unreachable_and_not_writ
 
 async def test_images_are_sent_as_photos(output, fake):
     await output.send_image_url(str(CHAT), "https://tienda.example.com/guia-tallas.png")
+    await delivered(output)
     (photo,) = fake.calls("sendPhoto")
     assert photo.params["photo"] == "https://tienda.example.com/guia-tallas.png" and photo.ok

@@ -7,6 +7,7 @@ once: a slow turn never makes Telegram resend. Each update id is processed once 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -23,6 +24,7 @@ from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
 from bot.db import get_session_factory
+from bot.telegram.bot_thread import BotThread
 from bot.telegram.config import SECRET_HEADER, TelegramConfig, secret_matches
 from bot.telegram.delivery import ChatRateLimiter, deliver
 from bot.telegram.incoming import ALLOWED_UPDATES, Context, chat_key
@@ -79,10 +81,10 @@ class TelegramInput(InputChannel):
     def __init__(self, config: TelegramConfig, session_factory: sessionmaker | None = None) -> None:
         self.config = config
         self.session_factory = session_factory
-        self.bot: ExtBot | None = None
+        self.telegram: BotThread | None = None
         self.processor: UpdateProcessor | None = None
         self.queues = ChatQueues()
-        self.polling: asyncio.Task | None = None
+        self.polling: concurrent.futures.Future | None = None
 
     @property
     def mode(self) -> str:
@@ -112,7 +114,7 @@ class TelegramInput(InputChannel):
         return telegram_webhook
 
     def receive(self, request: Request) -> HTTPResponse:
-        if self.processor is None or self.bot is None:
+        if self.processor is None or self.telegram is None:
             return json_error(503, "the Telegram channel is off (no TELEGRAM_TOKEN, or Telegram refused it)")
         if not secret_matches(request.headers.get(SECRET_HEADER), self.config.secret):
             return json_error(403, "wrong or missing secret token")
@@ -123,7 +125,7 @@ class TelegramInput(InputChannel):
         if not isinstance(body, dict) or not isinstance(body.get("update_id"), int):
             return json_error(400, "the body is not a Telegram update")
         try:
-            update = Update.de_json(body, self.bot)
+            update = Update.de_json(body, self.telegram.bot)
         except Exception as error:  # a malformed update will not improve if Telegram resends it
             logger.warning("update %s could not be read and was dropped: %r", body.get("update_id"), error)
             return response.json({"ok": True})
@@ -144,15 +146,16 @@ class TelegramInput(InputChannel):
         if not self.config.enabled:
             logger.info("TELEGRAM_TOKEN is not set: the Telegram channel is off")
             return
-        bot = build_bot(self.config)
+        telegram = BotThread(build_bot(self.config))
         try:
-            await bot.initialize()
+            await telegram.start()
         except TelegramError as error:
             logger.error("the Telegram channel is off: Telegram refused the bot (%s)", error)
+            await telegram.stop(0)
             return
-        self.bot = bot
+        self.telegram, bot = telegram, telegram.bot
         self.processor = UpdateProcessor(
-            bot=bot,
+            telegram=telegram,
             context=Context(bot.id, bot.username, self.config.agents_chat_id),
             on_new_message=on_new_message,
             session_factory=self.session_factory or get_session_factory(),
@@ -161,15 +164,23 @@ class TelegramInput(InputChannel):
         )
         url = self.config.public_webhook_url
         if url:
-            await self.register_webhook(bot, url)
+            await self.register_webhook(telegram, url)
         else:
-            self.polling = asyncio.create_task(poll_updates(bot, self.feed))
+            loop = asyncio.get_running_loop()
+
+            def feed(update: Update) -> None:  # from the bot's thread to the server's loop
+                loop.call_soon_threadsafe(self.feed, update)
+
+            self.polling = telegram.submit(lambda: poll_updates(bot, feed))
         logger.info("Telegram channel on as @%s (%s)", bot.username, self.mode)
 
-    async def register_webhook(self, bot: ExtBot, url: str) -> None:
+    async def register_webhook(self, telegram: BotThread, url: str) -> None:
+        secret = self.config.secret
         try:
-            await deliver(
-                lambda: bot.set_webhook(url, secret_token=self.config.secret, allowed_updates=ALLOWED_UPDATES)
+            await telegram.call(
+                lambda bot: deliver(
+                    lambda: bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+                )
             )
         except TelegramError as error:
             logger.error("Telegram did not accept the webhook %s: %s", url, error)
@@ -178,5 +189,5 @@ class TelegramInput(InputChannel):
         if self.polling is not None:
             self.polling.cancel()
         await self.queues.drain(DRAIN_SECONDS_AT_STOP)
-        if self.bot is not None:
-            await self.bot.shutdown()
+        if self.telegram is not None:
+            await self.telegram.stop(DRAIN_SECONDS_AT_STOP)

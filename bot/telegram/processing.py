@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from rasa.core.channels.channel import UserMessage
 from sqlalchemy.orm import Session, sessionmaker
-from telegram import Bot, CallbackQuery, Message, Update, User
+from telegram import CallbackQuery, Message, Update, User
 from telegram.constants import ChatAction, MessageLimit
 from telegram.error import TelegramError
 
@@ -21,6 +21,7 @@ from bot.callback_payloads import callback_data_for, payload_for
 from bot.cases import open_cases
 from bot.customers import Profile, save_phone, set_reachable, upsert_customer
 from bot.models import Case
+from bot.telegram.bot_thread import BotThread
 from bot.telegram.incoming import (
     Attach,
     ChangeReachability,
@@ -76,7 +77,7 @@ def profile_of(user: User | None) -> Profile:
 class UpdateProcessor:
     """Processes one update at a time for a chat (ordering is `ordering.ChatQueues`' job)."""
 
-    bot: Bot
+    telegram: BotThread
     context: Context
     on_new_message: OnNewMessage
     session_factory: sessionmaker
@@ -90,7 +91,7 @@ class UpdateProcessor:
     async def process(self, update: Update) -> None:
         incoming = interpret(update, self.context)
         remember = customer_upsert(incoming)
-        if not await self.off_loop(claim_update, self.session_factory, update.update_id, remember):
+        if not await self.run_store_work(claim_update, self.session_factory, update.update_id, remember):
             logger.info("update %s was already processed; ignored", update.update_id)
             return
         await self.carry_out(incoming, update.update_id)
@@ -113,7 +114,7 @@ class UpdateProcessor:
                 logger.debug("update %s ignored: %s", update_id, incoming.reason)
 
     def output(self) -> TelegramOutput:
-        return TelegramOutput(self.bot, self.callback_data, self)
+        return TelegramOutput(self.telegram, self.callback_data, self)
 
     def callback_data(self, payload: str) -> str:
         return callback_data_for(self.session_factory, payload)
@@ -155,7 +156,7 @@ class UpdateProcessor:
     async def press(self, chat_id: int, query: CallbackQuery, update_id: int) -> None:
         """Always answer the query; a keyboard counts once: it is edited away on first press."""
         data = query.data or ""
-        payload = await self.off_loop(payload_for, self.session_factory, data)
+        payload = await self.run_store_work(payload_for, self.session_factory, data)
         message = query.message if isinstance(query.message, Message) else None
         key = (chat_id, message.message_id) if message else None
         if payload is None or (key is not None and key in self.pressed):
@@ -166,25 +167,31 @@ class UpdateProcessor:
             self.remember_pressed(key)
         await self.answer(query, None)
         if message is not None:
-            await self.show_choice(message, pressed_title(message.reply_markup, data) or payload)
+            self.show_choice(message, pressed_title(message.reply_markup, data) or payload)
         await self.turn(chat_id, payload, update_id, {"telegram": {"button": data}})
 
     async def answer(self, query: CallbackQuery, text: str | None) -> None:
         try:
-            await query.answer(text=text)
+            await self.telegram.call(lambda bot: bot.answer_callback_query(query.id, text=text))
         except TelegramError as error:
             logger.warning("could not answer callback query %s: %s", query.id, error)
 
-    async def show_choice(self, message: Message, title: str) -> None:
-        """The pressed message shows the choice and loses its keyboard."""
+    def show_choice(self, message: Message, title: str) -> None:
+        """The pressed message shows the choice and loses its keyboard (before any reply)."""
+        chat_id, message_id = message.chat_id, message.message_id
         text = f"{message.text or ''}\n\n» {title}".strip()
-        try:
-            if message.text and len(text) <= MessageLimit.MAX_TEXT_LENGTH:
-                await message.edit_text(text, reply_markup=None)
-            else:
-                await message.edit_reply_markup(reply_markup=None)
-        except TelegramError as error:
-            logger.warning("could not edit the pressed message in chat %s: %s", message.chat_id, error)
+
+        async def edit() -> None:
+            bot = self.telegram.bot
+            try:
+                if message.text and len(text) <= MessageLimit.MAX_TEXT_LENGTH:
+                    await bot.edit_message_text(text, chat_id, message_id, reply_markup=None)
+                else:
+                    await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+            except TelegramError as error:
+                logger.warning("could not edit the pressed message in chat %s: %s", chat_id, error)
+
+        self.telegram.post(chat_id, edit)
 
     def remember_pressed(self, key: tuple[int, int]) -> None:
         self.pressed[key] = None
@@ -202,10 +209,10 @@ class UpdateProcessor:
             with self.session_factory.begin() as session:
                 return work(session, *args)
 
-        return await self.off_loop(transaction)
+        return await self.run_store_work(transaction)
 
-    async def off_loop(self, work: Callable[..., T], *args: Any) -> T:
-        """Store work, in a worker thread — except on SQLite, which has one writer at a time.
+    async def run_store_work(self, work: Callable[..., T], *args: Any) -> T:
+        """In a worker thread — except on SQLite, which has one writer at a time.
 
         Rasa's SQL tracker store writes synchronously in the event loop thread. A write of ours
         from another thread that holds SQLite's lock makes it sleep in SQLite's busy handler,
@@ -223,7 +230,7 @@ class UpdateProcessor:
             await asyncio.sleep(TYPING_AFTER_SECONDS)
             while True:
                 with contextlib.suppress(TelegramError):
-                    await self.bot.send_chat_action(chat_id, ChatAction.TYPING)
+                    await self.telegram.call(lambda bot: bot.send_chat_action(chat_id, ChatAction.TYPING))
                 await asyncio.sleep(TYPING_REFRESH_SECONDS)
 
         task = asyncio.create_task(keep_typing())
