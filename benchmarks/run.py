@@ -1,8 +1,10 @@
-"""Benchmarks: training time, NLU parse latency and full turns over the REST channel.
+"""Benchmarks: training time, NLU parse latency, full turns over the REST channel, and the
+Telegram channel beside REST (benchmarks/telegram.py).
 
-`make bench` prints a table and rewrites benchmarks/results.md. Each full-turn level
-runs whole conversations (greeting, a duda, «sí») in parallel on fresh servers with a
-fresh store; a turn fails when the HTTP call fails or returns no reply.
+`make bench` prints the tables and rewrites benchmarks/results.md; `--suite core|telegram`
+runs one part and keeps the other's section of the file. Each full-turn level runs whole
+conversations (greeting, a duda, «sí») in parallel on fresh servers with a fresh store; a
+turn fails when the HTTP call fails or returns no reply.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from pathlib import Path
 
 import httpx
 
+from benchmarks import telegram
+from benchmarks.stats import percentile
 from bot.config import get_settings
 from bot.evaluation import load_agent, load_examples
 from bot.launcher import free_port, running_services
@@ -26,14 +30,11 @@ from bot.migrate import migrate
 from bot.training import MODEL_PATH, ensure_model, run_rasa_train
 
 RESULTS_PATH = Path(__file__).with_name("results.md")
+TITLE = "# Benchmark results"
+CORE_HEADING = "## Training, NLU parsing and REST turns"
 CONVERSATION = ["hola", "cuanto tarda un envio a valencia?", "sí"]
 CONCURRENCY_LEVELS = (1, 10, 50)
 ROUNDS_PER_CHAT = 2
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
 def time_cold_training() -> float:
@@ -108,7 +109,7 @@ def measure_turns() -> list[dict]:
 
 def report(training_seconds: float | None, parse: list[float], turns: list[dict]) -> str:
     lines = [
-        "# Benchmark results",
+        CORE_HEADING,
         "",
         f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {platform.machine()}, "
         f"Python {platform.python_version()}, SQLite store, one Rasa server and one action server.",
@@ -135,17 +136,42 @@ def report(training_seconds: float | None, parse: list[float], turns: list[dict]
     return "\n".join(lines) + "\n"
 
 
+def sections_of(text: str) -> dict[str, str]:
+    """The `## ` sections of a results file, by heading."""
+    sections: dict[str, str] = {}
+    for chunk in text.split("\n## ")[1:]:
+        heading, _, body = chunk.partition("\n")
+        sections[f"## {heading}"] = f"## {heading}\n{body.rstrip()}\n"
+    return sections
+
+
+def write_results(new_sections: dict[str, str]) -> None:
+    old = RESULTS_PATH.read_text(encoding="utf-8") if RESULTS_PATH.exists() else ""
+    sections = {**sections_of(old), **new_sections}
+    ordered = [sections[h] for h in (CORE_HEADING, telegram.HEADING) if h in sections]
+    RESULTS_PATH.write_text("\n".join([TITLE + "\n", *ordered]), encoding="utf-8")
+
+
+def core_report(skip_training: bool) -> str:
+    training_seconds = None if skip_training else time_cold_training()
+    parse = asyncio.run(parse_latencies([e.text for e in load_examples()]))
+    return report(training_seconds, parse, measure_turns())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--skip-training", action="store_true", help="do not time a fresh training")
+    parser.add_argument("--suite", choices=("all", "core", "telegram"), default="all")
     args = parser.parse_args()
     ensure_model()
-    training_seconds = None if args.skip_training else time_cold_training()
-    parse = asyncio.run(parse_latencies([e.text for e in load_examples()]))
-    turns = measure_turns()
-    text = report(training_seconds, parse, turns)
-    RESULTS_PATH.write_text(text, encoding="utf-8")
-    print(text)
+    new_sections = {}
+    if args.suite in ("all", "core"):
+        new_sections[CORE_HEADING] = core_report(args.skip_training)
+    if args.suite in ("all", "telegram"):
+        new_sections[telegram.HEADING] = telegram.report(telegram.measure())
+    for section in new_sections.values():
+        print(section)
+    write_results(new_sections)
     print(f"(written to {RESULTS_PATH})")
 
 
