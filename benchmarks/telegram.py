@@ -20,15 +20,14 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from pathlib import Path
 
 import httpx
 
 from benchmarks.stats import percentile
-from bot.config import get_settings
-from bot.launcher import free_port, running_services
-from bot.migrate import migrate
 from tests import telegram_updates as tg
 from tests.fake_bot_api import Call, FakeBotApi
+from tests.telegram_assistant import SECRET, TelegramAssistant, telegram_assistant
 
 CONVERSATION = ["hola", "cuanto tarda un envio a valencia?", "sí"]
 ROUNDS_PER_CHAT = 2
@@ -36,8 +35,6 @@ REPETITIONS = 2  # per level, REST and Telegram alternate: neither always runs o
 CONCURRENCY_LEVELS = (1, 10, 100)
 THINK_SECONDS = 1.0
 REPLY_TIMEOUT_SECONDS = 120.0
-TOKEN = "123456789:BENCHMARK-token-for-the-fake-only"
-SECRET = "benchmark-secret"
 
 
 @dataclasses.dataclass
@@ -52,32 +49,14 @@ class Run:
     elapsed: float
 
 
-@dataclasses.dataclass
-class Servers:
-    rest_url: str
-    webhook_url: str
-    fake: FakeBotApi
-
-
 @contextmanager
-def servers() -> Iterator[Servers]:
-    with tempfile.TemporaryDirectory() as scratch, FakeBotApi() as fake:
-        database_url = f"sqlite:///{scratch}/bench.db"
-        migrate(database_url)
-        settings = dataclasses.replace(
-            get_settings(),
-            database_url=database_url,
-            rasa_port=free_port(),
-            action_port=free_port(),
-            telegram_token=TOKEN,
-            telegram_webhook_url="https://bench.example.com",
-            telegram_webhook_secret=SECRET,
-            telegram_api_base_url=fake.base_url,
-        )
-        with running_services(settings, log_prefix="bench-telegram-"):
-            fake.wait_for("setWebhook", timeout=60)
-            base = f"http://127.0.0.1:{settings.rasa_port}/webhooks"
-            yield Servers(f"{base}/rest/webhook", f"{base}/telegram/webhook", fake)
+def servers() -> Iterator[TelegramAssistant]:
+    with (
+        tempfile.TemporaryDirectory() as scratch,
+        FakeBotApi() as fake,
+        telegram_assistant(Path(scratch), fake, "https://bench.example.com", "bench-telegram-") as running,
+    ):
+        yield running
 
 
 class Replies:
@@ -161,7 +140,9 @@ async def measure_rest(url: str, chats: int) -> tuple[Run, list[int]]:
     return Run("REST", chats, latencies, failed, 0, 0, messages, elapsed), list(expected)
 
 
-async def measure_telegram(servers: Servers, chats: int, expected: list[int], first_chat: int) -> Run:
+async def measure_telegram(
+    servers: TelegramAssistant, chats: int, expected: list[int], first_chat: int
+) -> Run:
     replies = Replies(servers.fake)
     latencies: list[float] = []
     chat_ids = list(range(first_chat, first_chat + chats))
@@ -194,7 +175,7 @@ def merged(runs: list[Run]) -> Run:
 
 
 def measure_level(
-    running: Servers, chats: int, expected: list[int], chat_ids: Iterator[int]
+    running: TelegramAssistant, chats: int, expected: list[int], chat_ids: Iterator[int]
 ) -> tuple[Run, Run]:
     runs: dict[str, list[Run]] = {"REST": [], "Telegram": []}
     for repetition in range(REPETITIONS):

@@ -4,99 +4,26 @@ fake Bot API, and the tests assert what the fake received and what the store kep
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import re
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from bot.attachments import case_attachments
-from bot.config import PROJECT_ROOT, get_settings
 from bot.customers import customer_by_chat
 from bot.db import create_session_factory
-from bot.launcher import free_port, running_services
-from bot.migrate import migrate
-from bot.models import Case, Customer
+from bot.models import Case
 from tests import telegram_updates as tg
-from tests.fake_bot_api import Call, FakeBotApi
+from tests.fake_bot_api import FakeBotApi
+from tests.telegram_assistant import SECRET, TOKEN, TelegramAssistant, telegram_assistant, texts, to_chat
 
 pytestmark = pytest.mark.slow
 
-TOKEN = "123456789:TEST-token-for-the-fake-bot-api-only"
-SECRET = "s3cr3t-de-prueba"
 CASE_NUMBER = re.compile(r"[DQS]-\d{4}-\d{6}")
 
 _chat_ids = iter(range(880001, 889999))
-
-
-@dataclasses.dataclass
-class TelegramAssistant:
-    webhook_url: str
-    database_url: str
-    fake: FakeBotApi
-    log: Path
-    log_start: int
-
-    def log_text(self) -> str:
-        with open(self.log, "rb") as log:
-            log.seek(self.log_start)
-            return log.read().decode(errors="replace")
-
-    def post(self, update: dict, secret: str | None = SECRET) -> int:
-        headers = {"Content-Type": "application/json"}
-        if secret is not None:
-            headers["X-Telegram-Bot-Api-Secret-Token"] = secret
-        request = urllib.request.Request(self.webhook_url, data=json.dumps(update).encode(), headers=headers)
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                return response.status
-        except urllib.error.HTTPError as error:
-            return error.code
-
-    def replies(self, chat_id: int, count: int, timeout: float = 60) -> list[Call]:
-        """The first `count` messages sent to `chat_id`, waiting for them to arrive."""
-        return self.fake.wait_for("sendMessage", count, timeout, predicate=to_chat(chat_id))[:count]
-
-    def send(self, chat_id: int, update: dict, expect: int = 1) -> list[Call]:
-        """Post `update` and wait for the `expect` messages it makes the bot send."""
-        before = len(self.sent(chat_id))
-        assert self.post(update) == 200
-        return self.replies(chat_id, before + expect)[before:]
-
-    def say(self, chat_id: int, text: str, expect: int = 1) -> list[Call]:
-        return self.send(chat_id, tg.text_update(chat_id, text), expect)
-
-    def sent(self, chat_id: int) -> list[Call]:
-        return [c for c in self.fake.calls("sendMessage") if c.ok and to_chat(chat_id)(c)]
-
-    def press(self, chat_id: int, reply: Call, title: str, expect: int = 1) -> list[Call]:
-        """Press the button `title` of the message `reply` the bot sent."""
-        keyboard = reply.params["reply_markup"]["inline_keyboard"]
-        data = next(key["callback_data"] for row in keyboard for key in row if key["text"] == title)
-        buttons = [(key["text"], key["callback_data"]) for row in keyboard for key in row]
-        pressed = tg.bot_message(
-            chat_id, reply.params["text"], buttons, reply.response["result"]["message_id"]
-        )
-        return self.send(chat_id, tg.callback_update(chat_id, data, pressed), expect)
-
-    def cases(self, chat_id: int) -> list[Case]:
-        with create_session_factory(self.database_url)() as session:
-            query = select(Case).join(Customer).where(Customer.chat_id == str(chat_id)).order_by(Case.id)
-            return list(session.execute(query).scalars())
-
-
-def to_chat(chat_id: int):
-    return lambda call: str(call.params.get("chat_id")) == str(chat_id)
-
-
-def texts(calls: list[Call]) -> str:
-    return "\n".join(call.params["text"] for call in calls)
 
 
 def new_chat() -> int:
@@ -107,30 +34,6 @@ def new_chat() -> int:
 def fake_bot_api() -> Iterator[FakeBotApi]:
     with FakeBotApi() as fake:
         yield fake
-
-
-@contextmanager
-def telegram_assistant(
-    store: Path, fake: FakeBotApi, webhook_url: str | None, log_prefix: str
-) -> Iterator[TelegramAssistant]:
-    database_url = f"sqlite:///{store / 'atencion.db'}"
-    migrate(database_url)
-    settings = dataclasses.replace(
-        get_settings(),
-        database_url=database_url,
-        rasa_port=free_port(),
-        action_port=free_port(),
-        telegram_token=TOKEN,
-        telegram_webhook_url=webhook_url,
-        telegram_webhook_secret=SECRET,
-        telegram_api_base_url=fake.base_url,
-    )
-    log = PROJECT_ROOT / "var" / "log" / f"{log_prefix}rasa.log"
-    log_start = log.stat().st_size if log.exists() else 0
-    with running_services(settings, log_prefix=log_prefix):
-        fake.wait_for("setWebhook" if webhook_url else "deleteWebhook", timeout=60)
-        url = f"http://127.0.0.1:{settings.rasa_port}/webhooks/telegram/webhook"
-        yield TelegramAssistant(url, database_url, fake, log, log_start)
 
 
 @pytest.fixture(scope="module")
