@@ -44,10 +44,13 @@ class TelegramAssistant:
             return log.read().decode(errors="replace")
 
     def post(self, update: dict, secret: str | None = SECRET) -> int:
+        return self.post_body(json.dumps(update).encode(), secret)
+
+    def post_body(self, body: bytes, secret: str | None = SECRET) -> int:
         headers = {"Content-Type": "application/json"}
         if secret is not None:
             headers["X-Telegram-Bot-Api-Secret-Token"] = secret
-        request = urllib.request.Request(self.webhook_url, data=json.dumps(update).encode(), headers=headers)
+        request = urllib.request.Request(self.webhook_url, data=body, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
                 return response.status

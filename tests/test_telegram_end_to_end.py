@@ -78,6 +78,20 @@ def test_a_wrong_or_missing_secret_gets_403_and_nothing_happens(assistant, secre
     assert assistant.sent(chat) == []  # …but the forged one never was
 
 
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (b"esto no es JSON", 400),
+        (b'["una", "lista"]', 400),
+        (b'{"sin": "update_id"}', 400),
+        (b'{"update_id": 77, "message": {"chat": "no es un chat"}}', 200),  # dropped, not retried
+    ],
+)
+def test_malformed_bodies_are_refused_or_dropped_and_the_bot_goes_on(assistant, body, status):
+    assert assistant.post_body(body) == status
+    assistant.say(new_chat(), "hola")
+
+
 def test_start_greets_and_says_what_the_assistant_can_do(assistant):
     chat = new_chat()
     greeting = texts(assistant.say(chat, "/start"))
