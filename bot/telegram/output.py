@@ -78,9 +78,9 @@ class TelegramOutput(OutputChannel):
         )
 
     def post(self, chat_id: int, make: Callable[[Bot], Awaitable[Any]]) -> None:
-        self.telegram.post(chat_id, lambda: self.deliver(chat_id, make))
+        self.telegram.post(chat_id, lambda: self.send_now(chat_id, make))
 
-    async def deliver(self, chat_id: int, make: Callable[[Bot], Awaitable[Any]]) -> None:
+    async def send_now(self, chat_id: int, make: Callable[[Bot], Awaitable[Any]]) -> None:
         """On the bot's loop: send with retries; a blocked chat is written to no more."""
         if chat_id in self.blocked_chats:
             return
