@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 
+from bot.agents_cli import add_agent_commands, run_agents_command
 from bot.migrate import migrate
 from bot.training import ensure_model, train
 
@@ -22,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="only when data/, config.yml or domain.yml changed since the last model",
     )
+    add_agent_commands(commands)
     return parser
 
 
@@ -40,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
         shell()
     elif args.command == "train":
         ensure_model() if args.if_stale else train()
+    elif args.command == "agents":
+        return run_agents_command(args)
     return 0
 
 
