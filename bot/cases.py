@@ -30,6 +30,7 @@ from bot.models import (
     Team,
     utcnow,
 )
+from bot.outbox import CASE_CARD, enqueue
 from bot.policy import CasePolicy
 from bot.timeline import BOT_ACTOR, CUSTOMER_ACTOR, add_event, add_message
 
@@ -163,6 +164,7 @@ def escalate_case(
         reason=reason,
         level=int(level),
     )
+    enqueue(session, CASE_CARD, case)  # the agents' group learns of it, even after a crash
 
 
 def present_solution(session: Session, case: Case, solution: str, now: datetime | None = None) -> None:

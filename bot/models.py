@@ -130,6 +130,9 @@ class Case(Base):
     source_key = Column(String(255), unique=True)
     sla_due_at = Column(DateTime)
     resolution = Column(Text)
+    # Where the case lives in the agents' group: its forum topic (if a forum) and its card.
+    agents_thread_id = Column(BigInteger)
+    card_message_id = Column(BigInteger)
     created_at = Column(DateTime, nullable=False, default=utcnow)
     updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
     closed_at = Column(DateTime)
@@ -218,6 +221,30 @@ class CallbackPayload(Base):
     created_at = Column(DateTime, nullable=False, default=utcnow)
 
 
+class Notification(Base):
+    """Something to post outside a conversation (a case card, a notice), written in the same
+    transaction as the change that calls for it and delivered by the worker: never lost."""
+
+    __tablename__ = "notifications"
+
+    id = Column(Integer, primary_key=True)
+    case_id = Column(ForeignKey("cases.id"), index=True)
+    kind = Column(String(32), nullable=False)
+    payload = Column(JSON, nullable=False, default=dict)
+    status = Column(
+        String(16), nullable=False, default="pending", index=True
+    )  # pending, sent, skipped, failed
+    attempts = Column(Integer, nullable=False, default=0)
+    not_before = Column(DateTime, nullable=False, default=utcnow)
+    claimed_by = Column(String(64))
+    claimed_until = Column(DateTime)
+    last_error = Column(Text)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    sent_at = Column(DateTime)
+
+    case = relationship(Case)
+
+
 class ProcessedUpdate(Base):
     __tablename__ = "processed_updates"
 
@@ -238,6 +265,7 @@ __all__ = [
     "Customer",
     "Level",
     "Message",
+    "Notification",
     "OPEN_STATUSES",
     "ProcessedUpdate",
     "Survey",
