@@ -23,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="only when data/, config.yml or domain.yml changed since the last model",
     )
+    commands.add_parser("worker", help="deliver the outbox: case cards in the agents' group")
     add_agent_commands(commands)
     return parser
 
@@ -42,6 +43,12 @@ def main(argv: list[str] | None = None) -> int:
         shell()
     elif args.command == "train":
         ensure_model() if args.if_stale else train()
+    elif args.command == "worker":
+        import asyncio
+
+        from bot.worker import serve
+
+        asyncio.run(serve())
     elif args.command == "agents":
         return run_agents_command(args)
     return 0

@@ -54,6 +54,10 @@ def action_server_command(settings: Settings) -> list[str]:
     return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)]
 
 
+def worker_command() -> list[str]:
+    return [sys.executable, "-m", "bot", "worker"]
+
+
 def rasa_server_command(settings: Settings) -> list[str]:
     return [
         sys.executable,
@@ -176,6 +180,8 @@ def run() -> None:
     signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
     try:
         with running_services(settings) as supervisor:
+            if settings.telegram_token:  # case cards for the agents' group
+                supervisor.start("worker", worker_command(), service_environment(settings))
             if sys.stdin.isatty() and not settings.telegram_token:
                 console_chat(settings)
             else:

@@ -57,14 +57,14 @@ def claim_due(
         return sorted(session.execute(mine).scalars())
 
 
-def finish(session: Session, notification: Notification, status: str, now: datetime) -> None:
+def finish(notification: Notification, status: str, now: datetime) -> None:
     """`sent`, or `skipped` (nothing to deliver to, e.g. no agents' group configured)."""
     notification.status = status
     notification.sent_at = now
     notification.claimed_until = None
 
 
-def retry_later(session: Session, notification: Notification, error: str, now: datetime) -> None:
+def retry_later(notification: Notification, error: str, now: datetime) -> None:
     """Back off exponentially; after MAX_ATTEMPTS the notification is `failed` (and logged)."""
     notification.attempts += 1
     notification.last_error = error[:2000]

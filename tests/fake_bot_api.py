@@ -319,7 +319,7 @@ def require(params: dict[str, Any], *names: str) -> None:
 def chat_object(chat_id: int) -> dict[str, Any]:
     if chat_id > 0:
         return {"id": chat_id, "type": "private", "first_name": "Cliente"}
-    return {"id": chat_id, "type": "supergroup", "title": "Atención al cliente", "is_forum": True}
+    return {"id": chat_id, "type": "supergroup", "title": "Atención al cliente"}
 
 
 def same_chat(left: Any, right: Any) -> bool:
@@ -366,6 +366,7 @@ class FakeBotApi:
         }
         self._canonical_names = {name.lower(): name for name in [*self._handlers, "getUpdates"]}
         self.blocked_chats: set[int] = set()
+        self.forums: set[int] = set()  # supergroups with topics (getChat says is_forum)
         self._listeners: list[Callable[[Call], None]] = []
         self._reset_state()
 
@@ -451,10 +452,11 @@ class FakeBotApi:
     # --- public API for tests
 
     def reset(self) -> None:
-        """Forget calls, messages, updates, files, webhook, injected faults and blocked chats."""
+        """Forget calls, messages, updates, files, webhook, injected faults, blocked chats and forums."""
         with self._lock:
             self._reset_state()
             self.blocked_chats.clear()
+            self.forums.clear()
 
     def _reset_state(self) -> None:
         self._calls: list[Call] = []
@@ -852,15 +854,22 @@ class FakeBotApi:
             "premium_subscription",
             "gifts_from_channels",
         )
-        return chat | {
-            "accent_color_id": 0,
-            "max_reaction_count": 11,
-            "accepted_gift_types": dict.fromkeys(gift_types, False),
-        }
+        forum = {"is_forum": True} if int(params["chat_id"]) in self.forums else {}
+        return (
+            chat
+            | forum
+            | {
+                "accent_color_id": 0,
+                "max_reaction_count": 11,
+                "accepted_gift_types": dict.fromkeys(gift_types, False),
+            }
+        )
 
     def _create_forum_topic(self, params: dict[str, Any]) -> dict[str, Any]:
         self._target_chat(params)
         require(params, "name")
+        if int(params["chat_id"]) not in self.forums:
+            raise bad_request("the chat is not a forum")
         return {
             "message_thread_id": next(self._ids),
             "name": params["name"],

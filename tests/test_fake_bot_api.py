@@ -188,6 +188,11 @@ async def test_other_methods_deserialise(bot: telegram.Bot, fake: FakeBotApi) ->
     assert await bot.set_my_commands([telegram.BotCommand("caso", "Consultar un caso")]) is True
     assert await bot.send_chat_action(CHAT, telegram.constants.ChatAction.TYPING) is True
     assert await bot.pin_chat_message(GROUP, sent.message_id) is True
+    assert not (await bot.get_chat(GROUP)).is_forum
+    with pytest.raises(BadRequest, match="(?i)not a forum"):
+        await bot.create_forum_topic(GROUP, "Caso 42")
+    fake.forums.add(GROUP)
+    assert (await bot.get_chat(GROUP)).is_forum is True
     topic = await bot.create_forum_topic(GROUP, "Caso 42")
     assert isinstance(topic, telegram.ForumTopic) and topic.name == "Caso 42"
     assert await bot.edit_forum_topic(GROUP, topic.message_thread_id, name="Caso 42 (cerrado)") is True

@@ -1,9 +1,11 @@
 """`python -m bot run` (what `make run` starts) with a Telegram token: it serves Telegram by long
-polling instead of opening the console, and Ctrl-C stops every process it started."""
+polling instead of opening the console; a complaint registered there reaches the agents' group
+as a card posted by the worker it starts; Ctrl-C stops every process it started."""
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -16,8 +18,12 @@ from bot.config import PROJECT_ROOT
 from bot.launcher import free_port
 from tests import telegram_updates as tg
 from tests.fake_bot_api import FakeBotApi
+from tests.telegram_assistant import to_chat
 
 pytestmark = pytest.mark.slow
+
+CUSTOMER = 424242
+AGENTS = -1009876543210
 
 
 def wait_for_line(log: Path, text: str, timeout: float = 60) -> None:
@@ -32,13 +38,16 @@ def children_of(pid: int) -> list[int]:
     return [int(line) for line in out.split()]
 
 
-def test_run_with_a_token_serves_telegram_and_ctrl_c_stops_everything(trained_model: Path, tmp_path: Path):
+def test_run_with_a_token_serves_telegram_starts_the_worker_and_ctrl_c_stops_everything(
+    trained_model: Path, tmp_path: Path
+):
     with FakeBotApi() as fake:
         env = {
             **os.environ,
             "TELEGRAM_TOKEN": "123456789:LAUNCHER-test-token",
             "TELEGRAM_API_BASE_URL": fake.base_url,
             "TELEGRAM_WEBHOOK_URL": "",
+            "TELEGRAM_AGENTS_CHAT_ID": str(AGENTS),
             "DATABASE_URL": f"sqlite:///{tmp_path / 'atencion.db'}",
             "RASA_PORT": str(free_port()),
             "ACTION_PORT": str(free_port()),
@@ -55,13 +64,20 @@ def test_run_with_a_token_serves_telegram_and_ctrl_c_stops_everything(trained_mo
             )
         try:
             wait_for_line(log, "serving Telegram (long polling", timeout=180)
+            wait_for_line(log, "starting worker")
             children = children_of(launcher.pid)
-            fake.push_update(tg.text_update(424242, "hola"))
-            (reply,) = fake.wait_for("sendMessage", timeout=60)
-            assert "Hola" in reply.params["text"]
+            for text in ("hola", "quiero poner una queja", "dejaron el paquete en la calle", "PED-4021937"):
+                fake.push_update(tg.text_update(CUSTOMER, text))
+            replies = fake.wait_for("sendMessage", 5, timeout=90, predicate=to_chat(CUSTOMER))
+            assert "Hola" in replies[0].params["text"]
+            number = re.search(r"Q-\d{4}-\d{6}", replies[4].params["text"]).group()
+            (card,) = fake.wait_for("sendMessage", timeout=60, predicate=to_chat(AGENTS))
+            assert number in card.params["text"] and "dejaron el paquete en la calle" in card.params["text"]
         finally:
             launcher.send_signal(signal.SIGINT)
             launcher.wait(timeout=60)
         assert launcher.returncode == 0, log.read_text()
+        worker_log = (PROJECT_ROOT / "var" / "log" / "worker.log").read_text()
+        assert "LAUNCHER-test-token" not in worker_log
         assert "stopped" in log.read_text()
-        assert len(children) == 2 and all(not Path(f"/proc/{pid}").exists() for pid in children)
+        assert len(children) == 3 and all(not Path(f"/proc/{pid}").exists() for pid in children)

@@ -62,11 +62,11 @@ def test_failures_back_off_then_give_up_and_sent_ones_stay_sent(session_factory)
         first, second = enqueue(session, "prueba"), enqueue(session, "prueba")
     now = datetime.utcnow() + timedelta(seconds=1)
     with session_factory.begin() as session:
-        finish(session, session.get(Notification, second.id), "sent", now)
-        retry_later(session, session.get(Notification, first.id), "Timed out", now)
+        finish(session.get(Notification, second.id), "sent", now)
+        retry_later(session.get(Notification, first.id), "Timed out", now)
     assert claim_due(session_factory, "w", now) == []  # backing off, and the other was sent
     assert claim_due(session_factory, "w", now + timedelta(seconds=6)) == [first.id]
     with session_factory.begin() as session:
         for _ in range(MAX_ATTEMPTS):
-            retry_later(session, session.get(Notification, first.id), "Timed out", now)
+            retry_later(session.get(Notification, first.id), "Timed out", now)
     assert [n.status for n in notifications(session_factory)] == ["failed", "sent"]

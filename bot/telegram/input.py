@@ -39,6 +39,8 @@ CONNECTION_POOL_SIZE = 64
 
 
 def build_bot(config: TelegramConfig) -> ExtBot:
+    # httpx logs every request URL at INFO, and Bot API URLs contain the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     return ExtBot(
         config.token or "",
         base_url=config.api_base_url,
@@ -141,8 +143,6 @@ class TelegramInput(InputChannel):
         self.queues.submit(key, lambda: processor.process(update))
 
     async def start(self, app: Sanic, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
-        # httpx logs every request URL at INFO, and Bot API URLs contain the token.
-        logging.getLogger("httpx").setLevel(logging.WARNING)
         if not self.config.enabled:
             logger.info("TELEGRAM_TOKEN is not set: the Telegram channel is off")
             return
