@@ -22,7 +22,7 @@ from bot.models import Case, Customer
 from tests import telegram_updates as tg
 from tests.fake_bot_api import Call, FakeBotApi
 
-TOKEN = "123456789:TEST-token-for-the-fake-bot-api-only"
+TOKEN = "123456789:fake-token-for-tests"
 SECRET = "s3cr3t-de-prueba"
 
 
