@@ -18,7 +18,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 
@@ -28,6 +28,7 @@ from bot.models import Agent, Case, Message, Notification, utcnow
 from bot.outbox import CASE_CARD, claim_due, finish, retry_later
 from bot.telegram.config import TelegramConfig
 from bot.telegram.input import build_bot
+from bot.telegram.keyboards import inline_keyboard
 
 logger = logging.getLogger(__name__)
 
@@ -57,9 +58,8 @@ def card_state(session: Session, case_id: int) -> CardState:
 
 
 def keyboard(buttons: list[tuple[str, str]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(title, callback_data=data) for title, data in buttons]]
-    )
+    """Card buttons carry short data of their own (`tomar:<número>`), used as it is."""
+    return inline_keyboard([{"title": title, "payload": data} for title, data in buttons], str)
 
 
 @dataclass
