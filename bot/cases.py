@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.attachments import attach_pending
+from bot.business_hours import get_business_hours
 from bot.customers import upsert_customer
 from bot.models import (
     OPEN_STATUSES,
@@ -30,7 +31,7 @@ from bot.models import (
     Team,
     utcnow,
 )
-from bot.outbox import CASE_CARD, enqueue
+from bot.outbox import CASE_CARD, UNATTENDED, enqueue
 from bot.policy import CasePolicy
 from bot.timeline import BOT_ACTOR, CUSTOMER_ACTOR, add_event, add_message
 
@@ -154,6 +155,7 @@ def escalate_case(
 ) -> None:
     if case.status == CaseStatus.ESCALADO.value and case.level >= level:
         return
+    now = now or utcnow()
     case.level = max(case.level, int(level))
     add_event(
         session,
@@ -164,7 +166,9 @@ def escalate_case(
         reason=reason,
         level=int(level),
     )
-    enqueue(session, CASE_CARD, case)  # the agents' group learns of it, even after a crash
+    enqueue(session, CASE_CARD, case, not_before=now)  # the agents' group learns of it, even after a crash
+    if case.assigned_agent_id is None:  # if nobody takes it soon, the customer hears when someone will
+        enqueue(session, UNATTENDED, case, not_before=get_business_hours().notice_due(now))
 
 
 def present_solution(session: Session, case: Case, solution: str, now: datetime | None = None) -> None:

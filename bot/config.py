@@ -27,6 +27,7 @@ class Settings:
     action_port: int
     console_port: int
     case_policy_path: Path
+    business_hours_path: Path
     timezone: str
 
     @classmethod
@@ -45,6 +46,7 @@ class Settings:
             action_port=int(env.get("ACTION_PORT") or 5055),
             console_port=int(env.get("CONSOLE_PORT") or 8000),
             case_policy_path=Path(env.get("CASE_POLICY_PATH") or PROJECT_ROOT / "case_policy.yml"),
+            business_hours_path=Path(env.get("BUSINESS_HOURS_PATH") or PROJECT_ROOT / "business_hours.yml"),
             timezone=env.get("TIMEZONE") or "Europe/Madrid",
         )
 

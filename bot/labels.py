@@ -26,6 +26,10 @@ def label(group: str, code: str) -> str:
     return _labels()[group].get(code, code.replace("_", " "))
 
 
+def weekday_name(moment: datetime) -> str:
+    return _labels()["weekday"][moment.weekday()]
+
+
 def topic_label(case_type: str, topic: str) -> str:
     if case_type == CaseType.DUDA.value:
         return label("duda_topic", topic)
@@ -39,5 +43,5 @@ def team_label(team: str) -> str:
 def format_datetime(moment: datetime, with_time: bool = True) -> str:
     """`lunes 30/11/2026 a las 18:00`, in the service's time zone (naive UTC in)."""
     local = moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(get_settings().timezone))
-    day = f"{_labels()['weekday'][local.weekday()]} {local:%d/%m/%Y}"
+    day = f"{weekday_name(local)} {local:%d/%m/%Y}"
     return f"{day} a las {local:%H:%M}" if with_time else day

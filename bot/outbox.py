@@ -18,10 +18,18 @@ from bot.models import Case, Notification, utcnow
 LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 8
 CASE_CARD = "case_card"
+UNATTENDED = "unattended_notice"  # to a customer whose escalated case nobody has taken yet
 
 
-def enqueue(session: Session, kind: str, case: Case | None = None, **payload: Any) -> Notification:
-    notification = Notification(kind=kind, case=case, payload=payload, not_before=utcnow())
+def enqueue(
+    session: Session,
+    kind: str,
+    case: Case | None = None,
+    not_before: datetime | None = None,
+    **payload: Any,
+) -> Notification:
+    """Deliver `kind` (about `case`) from `not_before` on; default now."""
+    notification = Notification(kind=kind, case=case, payload=payload, not_before=not_before or utcnow())
     session.add(notification)
     return notification
 

@@ -1,4 +1,5 @@
-"""`python -m bot worker`: delivers the outbox — for now, case cards in the agents' group.
+"""`python -m bot worker`: delivers the outbox — case cards in the agents' group, and notices to
+customers whose escalated case nobody has taken yet.
 
 One forum topic per case where the agents' group is a forum, otherwise a card whose reply
 thread is the case. A card already posted is edited to match the case. The clock is injectable.
@@ -15,20 +16,25 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 
+from bot.business_hours import BusinessHours, get_business_hours, when_back
 from bot.case_card import case_card, topic_name
+from bot.customers import set_reachable
 from bot.db import get_session_factory
+from bot.labels import label
 from bot.models import Agent, Case, Message, Notification, utcnow
-from bot.outbox import CASE_CARD, claim_due, finish, retry_later
+from bot.outbox import CASE_CARD, UNATTENDED, claim_due, finish, retry_later
 from bot.telegram.config import TelegramConfig
 from bot.telegram.input import build_bot
 from bot.telegram.keyboards import inline_keyboard
+from bot.timeline import add_event
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +68,34 @@ def keyboard(buttons: list[tuple[str, str]]) -> InlineKeyboardMarkup:
     return inline_keyboard([{"title": title, "payload": data} for title, data in buttons], str)
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """How a delivery ended (`sent` or `skipped`), and what is stored with it in one transaction."""
+
+    status: str
+    event: tuple[str, dict[str, Any]] | None = None  # a case event: kind and details
+    blocked_chat: str | None = None  # a customer who has blocked the bot
+
+
+def waiting_customer(session: Session, case_id: int) -> tuple[str, str] | None:
+    """(Telegram chat id, case number) when the case is open, nobody has taken it and its
+    customer can be written to on Telegram; otherwise None."""
+    case = session.get(Case, case_id)
+    customer = case.customer
+    waiting = case.is_open and case.assigned_agent_id is None
+    if not (waiting and customer.channel == "telegram" and customer.reachable):
+        return None
+    return customer.chat_id, case.number
+
+
+def unattended_text(number: str, hours: BusinessHours, now: datetime) -> str:
+    """The case is registered; when a person will write, from the business hours at `now`."""
+    if hours.is_open(now):
+        text = label("unattended_notice", "within_hours")
+        return text.format(numero=number, minutos=hours.typical_wait_minutes)
+    return label("unattended_notice", "outside_hours").format(numero=number, cuando=when_back(hours, now))
+
+
 @dataclass
 class Worker:
     bot: Bot
@@ -70,6 +104,7 @@ class Worker:
     clock: Callable[[], datetime] = utcnow
     name: str = field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
     forum: bool | None = None
+    hours: BusinessHours = field(default_factory=get_business_hours)
 
     async def run(self, stop: asyncio.Event) -> None:
         if self.agents_chat_id is None:
@@ -93,26 +128,55 @@ class Worker:
             notification = session.get(Notification, notification_id)
             kind, case_id = notification.kind, notification.case_id
         try:
-            if kind != CASE_CARD:
-                raise ValueError(f"no worker delivers {kind!r} notifications")
-            status = await self.post_case_card(case_id)
+            outcome = await self.dispatch(kind, case_id)
         except (TelegramError, ValueError) as error:
             reason = str(error)
             logger.warning(
                 "notification %s (%s, case %s) not delivered: %s", notification_id, kind, case_id, reason
             )
-            self.record(notification_id, lambda n: retry_later(n, reason, self.clock()))
+            self.record(notification_id, lambda session, n: retry_later(n, reason, self.clock()))
             return
-        self.record(notification_id, lambda n: finish(n, status, self.clock()))
+        self.record(notification_id, lambda session, n: self.settle(session, n, outcome))
 
-    def record(self, notification_id: int, change: Callable[[Notification], None]) -> None:
+    async def dispatch(self, kind: str, case_id: int) -> Outcome:
+        if kind == CASE_CARD:
+            return Outcome(await self.post_case_card(case_id))
+        if kind == UNATTENDED:
+            return await self.notify_unattended(case_id)
+        raise ValueError(f"no worker delivers {kind!r} notifications")
+
+    def record(self, notification_id: int, change: Callable[[Session, Notification], None]) -> None:
         with self.session_factory.begin() as session:
             notification = session.get(Notification, notification_id)
-            change(notification)
+            change(session, notification)
             if notification.status == "failed":
                 logger.error(
                     "notification %s gave up after %s attempts", notification_id, notification.attempts
                 )
+
+    def settle(self, session: Session, notification: Notification, outcome: Outcome) -> None:
+        now = self.clock()
+        finish(notification, outcome.status, now)
+        if outcome.event is not None:
+            kind, details = outcome.event
+            add_event(session, notification.case, kind, at=now, **details)
+        if outcome.blocked_chat is not None:
+            set_reachable(session, outcome.blocked_chat, False)
+
+    async def notify_unattended(self, case_id: int) -> Outcome:
+        """Tell a customer still waiting for a person that the case is registered and when someone
+        will write; `skipped` when the case was taken or closed meanwhile, or they cannot be written to."""
+        with self.session_factory() as session:
+            target = waiting_customer(session, case_id)
+        if target is None:
+            return Outcome("skipped")
+        chat_id, number = target
+        try:
+            await self.bot.send_message(int(chat_id), unattended_text(number, self.hours, self.clock()))
+        except Forbidden:
+            logger.info("the customer of case %s has blocked the bot: no notice sent", number)
+            return Outcome("skipped", blocked_chat=chat_id)
+        return Outcome("sent", event=("customer_notified", {"notice": "unattended"}))
 
     async def post_case_card(self, case_id: int) -> str:
         """Post or update the card; `skipped` when there is no agents' group to post to."""

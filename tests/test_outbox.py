@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.cases import Demand, register_case
 from bot.db import create_session_factory
 from bot.models import CaseType, Notification
-from bot.outbox import CASE_CARD, LEASE, MAX_ATTEMPTS, claim_due, enqueue, finish, retry_later
+from bot.outbox import CASE_CARD, LEASE, MAX_ATTEMPTS, UNATTENDED, claim_due, enqueue, finish, retry_later
 
 NOW = datetime(2026, 11, 24, 10, 0)
 
@@ -29,8 +29,10 @@ def notifications(session_factory) -> list[Notification]:
 def test_an_escalated_case_leaves_a_card_to_post_and_a_bot_case_none(session_factory, policy):
     register(session_factory, policy, CaseType.QUEJA, "1")  # complaints escalate by policy
     register(session_factory, policy, CaseType.DUDA, "2")
-    (card,) = notifications(session_factory)
-    assert (card.kind, card.status, card.case_id) == (CASE_CARD, "pending", 1)
+    card, notice = notifications(session_factory)
+    assert (card.kind, card.status, card.case_id, card.not_before) == (CASE_CARD, "pending", 1, NOW)
+    # and, within business hours, a notice to the customer if nobody has taken it in 10 minutes
+    assert (notice.kind, notice.case_id, notice.not_before) == (UNATTENDED, 1, NOW + timedelta(minutes=10))
 
 
 def test_two_workers_never_claim_the_same_notification(session_factory, database_url):

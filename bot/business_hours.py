@@ -1,0 +1,217 @@
+"""Business hours (`business_hours.yml`): when people of the team are there to take cases.
+
+Moments in and out are naive UTC, the store's convention; opening hours are local wall-clock
+times in the service's time zone (`TIMEZONE`), so summer time needs nothing of its own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from bot.config import get_settings
+from bot.labels import label, weekday_name
+from bot.text import fold
+
+UTC = ZoneInfo("UTC")
+WEEKDAYS = ("lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo")  # folded
+CLOSED = "cerrado"
+KEYS = ("opening_hours", "holidays", "notice_after_minutes", "typical_wait_minutes")
+RANGE = re.compile(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})")
+SEARCH_DAYS = 400
+CLOSED_NOTICE_DELAY = timedelta(minutes=1)  # after the escalation reply the customer is reading
+TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML that leaves dates as text, so that a wrong one is reported with its key."""
+
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != TIMESTAMP_TAG]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+
+@dataclass(frozen=True, order=True)
+class Shift:
+    """One opening range of a day, local time: open from `start` until just before `end`."""
+
+    start: time
+    end: time
+
+
+@dataclass(frozen=True)
+class BusinessHours:
+    zone: ZoneInfo
+    weekly: tuple[tuple[Shift, ...], ...]  # Monday first, each day's shifts in order
+    holidays: frozenset[date]
+    notice_after_minutes: int
+    typical_wait_minutes: int
+
+    def local(self, moment: datetime) -> datetime:
+        return moment.replace(tzinfo=UTC).astimezone(self.zone)
+
+    def shifts_on(self, day: date) -> tuple[Shift, ...]:
+        return () if day in self.holidays else self.weekly[day.weekday()]
+
+    def is_open(self, moment: datetime) -> bool:
+        local = self.local(moment)
+        return any(s.start <= local.time() < s.end for s in self.shifts_on(local.date()))
+
+    def next_opening(self, moment: datetime) -> datetime:
+        """`moment` itself when the team is open, otherwise the next time it opens."""
+        if self.is_open(moment):
+            return moment
+        first = self.local(moment).date()
+        for day in (first + timedelta(days=n) for n in range(SEARCH_DAYS)):
+            for shift in self.shifts_on(day):
+                opening = self.utc(day, shift.start)
+                if opening > moment:
+                    return opening
+        raise ValueError(f"the team does not open in the {SEARCH_DAYS} days after {moment:%Y-%m-%d}")
+
+    def utc(self, day: date, at: time) -> datetime:
+        """The naive UTC moment of local time `at` on `day`."""
+        return datetime.combine(day, at, tzinfo=self.zone).astimezone(UTC).replace(tzinfo=None)
+
+    def notice_due(self, escalated_at: datetime) -> datetime:
+        """When a customer whose case nobody took is told so: `notice_after_minutes` after the
+        escalation within opening hours; outside them a minute after it, so that the notice
+        follows the escalation's own reply instead of racing it."""
+        if self.is_open(escalated_at):
+            return escalated_at + timedelta(minutes=self.notice_after_minutes)
+        return escalated_at + CLOSED_NOTICE_DELAY
+
+
+def when_back(hours: BusinessHours, now: datetime) -> str:
+    """When the team opens next, in Spanish and relative to `now`: `hoy a las 9:00`,
+    `mañana a las 9:00` or `el lunes 7/12 a las 9:00`."""
+    opening = hours.local(hours.next_opening(now))
+    days = (opening.date() - hours.local(now).date()).days
+    at = f"{opening.hour}:{opening.minute:02d}"
+    if days == 0:
+        return label("unattended_notice", "back_today").format(hora=at)
+    if days == 1:
+        return label("unattended_notice", "back_tomorrow").format(hora=at)
+    weekday = weekday_name(opening)
+    day = f"{opening.day}/{opening.month}"
+    return label("unattended_notice", "back_later").format(dia=weekday, fecha=day, hora=at)
+
+
+def load_business_hours(path: Path, timezone: str | None = None) -> BusinessHours:
+    """Read `path`; `timezone` defaults to the TIMEZONE setting. ValueError naming the file and
+    the key when something is wrong."""
+    raw = _read(path)
+    return BusinessHours(
+        zone=_zone(timezone or get_settings().timezone),
+        weekly=_weekly(path, raw["opening_hours"]),
+        holidays=_holidays(path, raw["holidays"]),
+        notice_after_minutes=_minutes(path, raw, "notice_after_minutes", minimum=0),
+        typical_wait_minutes=_minutes(path, raw, "typical_wait_minutes", minimum=1),
+    )
+
+
+@cache
+def _cached_hours(path: Path, timezone: str) -> BusinessHours:
+    return load_business_hours(path, timezone)
+
+
+def get_business_hours() -> BusinessHours:
+    settings = get_settings()
+    return _cached_hours(settings.business_hours_path, settings.timezone)
+
+
+def _invalid(path: Path, key: str, why: str) -> ValueError:
+    return ValueError(f"{path}: {key}: {why}")
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            raw = yaml.load(handle, Loader=_Loader)  # a SafeLoader
+    except yaml.YAMLError as error:
+        raise ValueError(f"{path}: not valid YAML: {error}") from error
+    if not isinstance(raw, dict):
+        raise ValueError(f"{path}: expected the keys {', '.join(KEYS)}")
+    for key in raw:
+        if key not in KEYS:
+            raise _invalid(path, str(key), f"unknown key (expected {', '.join(KEYS)})")
+    for key in KEYS:
+        if key not in raw:
+            raise _invalid(path, key, "missing")
+    return raw
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(f"TIMEZONE {name!r} is not a known time zone") from error
+
+
+def _weekly(path: Path, section: Any) -> tuple[tuple[Shift, ...], ...]:
+    if not isinstance(section, dict):
+        raise _invalid(path, "opening_hours", "expected weekdays (lunes … domingo) with their hours")
+    days: dict[str, tuple[Shift, ...]] = {}
+    for name, value in section.items():
+        key = f"opening_hours.{name}"
+        if fold(str(name)) not in WEEKDAYS:
+            raise _invalid(path, key, "not a weekday (lunes, martes, … domingo)")
+        days[fold(str(name))] = _shifts(path, key, value)
+    if not any(days.values()):
+        raise _invalid(path, "opening_hours", "the team opens on no day")
+    return tuple(days.get(day, ()) for day in WEEKDAYS)
+
+
+def _shifts(path: Path, key: str, value: Any) -> tuple[Shift, ...]:
+    if value is None or (isinstance(value, str) and fold(value) == CLOSED):
+        return ()
+    ranges = [value] if isinstance(value, str) else value
+    if not isinstance(ranges, list):
+        raise _invalid(path, key, f'expected "HH:MM-HH:MM", a list of them or `cerrado`, got {value!r}')
+    shifts = [_shift(text) for text in ranges]
+    if None in shifts:
+        raise _invalid(path, key, f'expected ranges like "09:00-19:00" (start before end), got {value!r}')
+    return tuple(sorted(shifts))
+
+
+def _shift(text: Any) -> Shift | None:
+    match = RANGE.fullmatch(text.strip()) if isinstance(text, str) else None
+    if match is None:
+        return None
+    hour, minute, end_hour, end_minute = (int(group) for group in match.groups())
+    try:
+        end = time.max if (end_hour, end_minute) == (24, 0) else time(end_hour, end_minute)
+        shift = Shift(time(hour, minute), end)
+    except ValueError:  # 25:00, 09:75
+        return None
+    return shift if shift.start < shift.end else None
+
+
+def _holidays(path: Path, value: Any) -> frozenset[date]:
+    if value is None:
+        return frozenset()
+    if not isinstance(value, list):
+        raise _invalid(path, "holidays", "expected a list of dates (YYYY-MM-DD)")
+    return frozenset(_holiday(path, item) for item in value)
+
+
+def _holiday(path: Path, item: Any) -> date:
+    try:
+        return date.fromisoformat(str(item))
+    except ValueError:
+        raise _invalid(path, "holidays", f"{item!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _minutes(path: Path, raw: dict[str, Any], key: str, minimum: int) -> int:
+    value = raw[key]
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise _invalid(path, key, f"expected a whole number of minutes, at least {minimum}; got {value!r}")
+    return value
