@@ -33,12 +33,12 @@ def preview(text: str) -> str:
     return flat if len(flat) <= MESSAGE_PREVIEW else flat[: MESSAGE_PREVIEW - 1].rstrip() + "…"
 
 
-def transcript_line(message: Message, agent_names: dict[int, str]) -> str:
+def transcript_line(message: Message, agent_names: dict[int, str], full: bool = False) -> str:
     if message.sender == "agent":
         speaker = card_text("agent", agente=agent_names.get(message.agent_id or 0, ""))
     else:
         speaker = label("case_card", "bot" if message.sender == "bot" else "customer")
-    return f"{speaker} {html.escape(preview(message.text))}"
+    return f"{speaker} {html.escape(message.text if full else preview(message.text))}"
 
 
 def case_card(

@@ -54,6 +54,13 @@ OPEN_STATUSES = (
 )
 
 
+class Handoff(str, enum.Enum):
+    """Who has the conversation while an agent owns the case (NULL: the assistant)."""
+
+    ACTIVE = "active"
+    CUSTOMER_LEFT = "customer_left"
+
+
 class Level(int, enum.Enum):
     BOT = 1
     AGENT = 2
@@ -133,6 +140,10 @@ class Case(Base):
     # Where the case lives in the agents' group: its forum topic (if a forum) and its card.
     agents_thread_id = Column(BigInteger)
     card_message_id = Column(BigInteger)
+    # Who has the conversation: NULL the assistant; "active" the assigned agent (the assistant is
+    # silent and relays); "customer_left" the customer said goodbye (their next message goes back
+    # to the same agent).
+    handoff = Column(String(16))
     created_at = Column(DateTime, nullable=False, default=utcnow)
     updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
     closed_at = Column(DateTime)
@@ -245,6 +256,18 @@ class Notification(Base):
     case = relationship(Case)
 
 
+class AgentsPost(Base):
+    """A message in the agents' group that belongs to a case (a relayed message, a notice): a
+    reply to it is about that case where the group has no forum topics."""
+
+    __tablename__ = "agents_posts"
+
+    chat_id = Column(BigInteger, primary_key=True, autoincrement=False)
+    message_id = Column(BigInteger, primary_key=True, autoincrement=False)
+    case_id = Column(ForeignKey("cases.id"), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
 class ProcessedUpdate(Base):
     __tablename__ = "processed_updates"
 
@@ -254,6 +277,7 @@ class ProcessedUpdate(Base):
 
 __all__ = [
     "Agent",
+    "AgentsPost",
     "Attachment",
     "Base",
     "CallbackPayload",
@@ -263,6 +287,7 @@ __all__ = [
     "CaseStatus",
     "CaseType",
     "Customer",
+    "Handoff",
     "Level",
     "Message",
     "Notification",
