@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from bot.config import PROJECT_ROOT, get_settings
 from bot.db import create_session_factory
-from bot.launcher import free_port, running_services
+from bot.launcher import free_port, running_services, service_environment, worker_command
 from bot.migrate import migrate
 from bot.models import Case, Customer
 from tests import telegram_updates as tg
@@ -24,6 +24,7 @@ from tests.fake_bot_api import Call, FakeBotApi
 
 TOKEN = "123456789:fake-token-for-tests"
 SECRET = "s3cr3t-de-prueba"
+ALWAYS_OPEN = PROJECT_ROOT / "tests" / "data" / "business_hours_always_open.yml"
 
 
 @dataclasses.dataclass
@@ -37,6 +38,7 @@ class TelegramAssistant:
     fake: FakeBotApi
     log: Path
     log_start: int
+    agents_chat_id: int | None = None
 
     def log_text(self) -> str:
         with open(self.log, "rb") as log:
@@ -88,6 +90,54 @@ class TelegramAssistant:
             query = select(Case).join(Customer).where(Customer.chat_id == str(chat_id)).order_by(Case.id)
             return list(session.execute(query).scalars())
 
+    # --- the agents' side
+
+    def card_of(self, number: str, timeout: float = 60) -> Call:
+        """The case card the worker posted in the agents' group."""
+        (card,) = self.fake.wait_for(
+            "sendMessage",
+            timeout=timeout,
+            predicate=lambda c: (
+                to_chat(self.agents_chat_id)(c) and number in c.params["text"] and "reply_markup" in c.params
+            ),
+        )[:1]
+        return card
+
+    def agent_press(self, agent_id: int, card: Call, title: str, name: str = "Laura") -> Call:
+        """An agent presses `title` on `card`; the bot's answer to the callback query."""
+        keyboard = card.params["reply_markup"]["inline_keyboard"]
+        data = next(key["callback_data"] for row in keyboard for key in row if key["text"] == title)
+        update = tg.agents_callback(agent_id, data, card.response["result"], name)
+        query_id = update["callback_query"]["id"]
+        assert self.post(update) == 200
+        (answer,) = self.fake.wait_for(
+            "answerCallbackQuery", predicate=lambda c: c.params["callback_query_id"] == query_id
+        )
+        return answer
+
+    def agent_says(self, agent_id: int, text: str, thread_id: int | None = None, reply_to: Call | None = None,
+                   name: str = "Laura") -> None:  # fmt: skip
+        replied = reply_to.response["result"] if reply_to is not None else None
+        assert (
+            self.post(tg.agents_message(self.agents_chat_id, agent_id, text, thread_id, replied, name)) == 200
+        )
+
+    def agents_posts(self, predicate=lambda call: True) -> list[Call]:
+        return [
+            c
+            for c in self.fake.calls("sendMessage")
+            if c.ok and to_chat(self.agents_chat_id)(c) and predicate(c)
+        ]
+
+    def wait_agents_post(self, fragment: str, thread_id: int | None = None, timeout: float = 60) -> Call:
+        """The first post in the agents' group (in forum topic `thread_id`) containing `fragment`."""
+
+        def matches(call: Call) -> bool:
+            in_thread = thread_id is None or call.params.get("message_thread_id") == thread_id
+            return to_chat(self.agents_chat_id)(call) and in_thread and fragment in call.params["text"]
+
+        return self.fake.wait_for("sendMessage", timeout=timeout, predicate=matches)[0]
+
 
 def to_chat(chat_id: int):
     return lambda call: str(call.params.get("chat_id")) == str(chat_id)
@@ -99,8 +149,14 @@ def texts(calls: list[Call]) -> str:
 
 @contextmanager
 def telegram_assistant(
-    store: Path, fake: FakeBotApi, webhook_url: str | None, log_prefix: str
+    store: Path,
+    fake: FakeBotApi,
+    webhook_url: str | None,
+    log_prefix: str,
+    agents_chat_id: int | None = None,
+    worker: bool = False,
 ) -> Iterator[TelegramAssistant]:
+    """The Rasa and action servers (and, with `worker`, `python -m bot worker`) on `store`."""
     database_url = f"sqlite:///{store / 'atencion.db'}"
     migrate(database_url)
     settings = dataclasses.replace(
@@ -112,12 +168,24 @@ def telegram_assistant(
         telegram_webhook_url=webhook_url,
         telegram_webhook_secret=SECRET,
         telegram_api_base_url=fake.base_url,
+        telegram_agents_chat_id=str(agents_chat_id) if agents_chat_id is not None else None,
+        business_hours_path=ALWAYS_OPEN,  # the real clock must not decide what a test sees
     )
     log = PROJECT_ROOT / "var" / "log" / f"{log_prefix}rasa.log"
     log_start = log.stat().st_size if log.exists() else 0
-    with running_services(settings, log_prefix=log_prefix):
-        fake.wait_for("setWebhook" if webhook_url else "deleteWebhook", timeout=60)
+    registration = "setWebhook" if webhook_url else "deleteWebhook"
+    registered_before = len([call for call in fake.calls(registration) if call.ok])
+    with running_services(settings, log_prefix=log_prefix) as supervisor:
+        if worker:
+            supervisor.start(f"{log_prefix}worker", worker_command(), service_environment(settings))
+        fake.wait_for(registration, registered_before + 1, timeout=60)
         base = f"http://127.0.0.1:{settings.rasa_port}/webhooks"
         yield TelegramAssistant(
-            f"{base}/telegram/webhook", f"{base}/rest/webhook", database_url, fake, log, log_start
+            f"{base}/telegram/webhook",
+            f"{base}/rest/webhook",
+            database_url,
+            fake,
+            log,
+            log_start,
+            agents_chat_id,
         )

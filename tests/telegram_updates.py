@@ -181,3 +181,48 @@ def my_chat_member_update(chat_id: int, new_status: str) -> dict[str, Any]:
         },
     }
     return update(my_chat_member=change)
+
+
+# --- the agents' side -----------------------------------------------------------------------
+
+
+def agents_message(
+    group_id: int,
+    agent_id: int,
+    text: str | None = None,
+    thread_id: int | None = None,
+    reply_to: dict[str, Any] | None = None,
+    first_name: str = "Laura",
+    **content: Any,
+) -> dict[str, Any]:
+    """An agent's message in the agents' group: in a forum topic, or replying to a message."""
+    data: dict[str, Any] = {
+        "message_id": next(_message_ids),
+        "date": int(time.time()),
+        "chat": group_chat(group_id),
+        "from": user(agent_id, first_name, last_name=None),
+        **content,
+    }
+    if text is not None:
+        data["text"] = text
+        if entities := command_entities(text):
+            data["entities"] = entities
+    if thread_id is not None:
+        data |= {"message_thread_id": thread_id, "is_topic_message": True}
+    if reply_to is not None:
+        data["reply_to_message"] = reply_to
+    return update(message=data)
+
+
+def agents_callback(
+    agent_id: int, data: str, card: dict[str, Any], first_name: str = "Laura"
+) -> dict[str, Any]:
+    """An agent pressing a button of `card` (a message the bot sent, as the fake returned it)."""
+    query = {
+        "id": f"cq-{next(_message_ids)}",
+        "from": user(agent_id, first_name, last_name=None),
+        "chat_instance": "-4343",
+        "data": data,
+        "message": card,
+    }
+    return update(callback_query=query)

@@ -5,6 +5,7 @@ fake Bot API, and the tests assert what the fake received and what the store kep
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.attachments import case_attachments
+from bot.config import PROJECT_ROOT
 from bot.customers import customer_by_chat
 from bot.db import create_session_factory
 from bot.models import Case
@@ -41,8 +43,9 @@ def assistant(
     trained_model: Path, tmp_path_factory: pytest.TempPathFactory, fake_bot_api: FakeBotApi
 ) -> Iterator[TelegramAssistant]:
     store = tmp_path_factory.mktemp("telegram")
-    with telegram_assistant(store, fake_bot_api, "https://atencion.example.com", "test-telegram-") as running:
-        yield running
+    webhook = "https://atencion.example.com"
+    with telegram_assistant(store, fake_bot_api, webhook, "test-telegram-", worker=True) as running:
+        yield running  # no agents' group configured: escalations still register and answer
 
 
 def test_without_a_webhook_url_the_bot_polls_and_answers(trained_model, tmp_path_factory):
@@ -140,6 +143,20 @@ def test_a_queja_is_registered_and_a_photo_joins_it(assistant):
     with create_session_factory(assistant.database_url)() as session:
         case = session.execute(select(Case).where(Case.number == number)).scalar_one()
         assert [a.file_id for a in case_attachments(session, case)] == [f"large-{chat}"]
+
+
+def test_without_an_agents_group_an_escalation_is_registered_told_and_logged(assistant):
+    chat = new_chat()
+    (escalated,) = assistant.say(chat, "quiero hablar con una persona")
+    number = CASE_NUMBER.search(escalated.params["text"]).group()
+    assert "persona" in escalated.params["text"]
+    (case,) = assistant.cases(chat)
+    assert (case.number, case.status) == (number, "escalado")
+    worker_log = PROJECT_ROOT / "var" / "log" / "test-telegram-worker.log"
+    deadline = time.monotonic() + 30
+    while f"the card of case {number} was not posted" not in worker_log.read_text():
+        assert time.monotonic() < deadline, "the worker did not warn about the missing agents' group"
+        time.sleep(0.2)
 
 
 def test_not_understood_then_a_solicitud_chosen_with_buttons(assistant):

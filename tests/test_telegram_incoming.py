@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from telegram import Bot, Update
 
+from bot.telegram.agents_incoming import AgentButton, AgentCommand, AgentMessage
 from bot.telegram.incoming import (
     Attach,
     ChangeReachability,
@@ -114,9 +115,24 @@ def test_groups_are_ignored_unless_the_bot_is_addressed():
 
 
 def test_the_agents_group_is_not_a_customer_chat():
-    assert isinstance(
-        read(tg.text_update(-100999, f"@{tg.BOT_USERNAME} hola", group=True, from_id=8)), Ignore
-    )
+    said = read(tg.agents_message(-100999, 8, f"@{tg.BOT_USERNAME} hola", thread_id=12))
+    assert isinstance(said, AgentMessage) and said.message.message_thread_id == 12
+    command = read(tg.agents_message(-100999, 8, "/cerrar  Reembolso hecho "))
+    assert isinstance(command, AgentCommand) and (command.name, command.args) == ("cerrar", "Reembolso hecho")
+    assert not command.private
+    other_bot = read(tg.agents_message(-100999, 8, "/cerrar@otro_bot ya"))
+    assert isinstance(other_bot, Ignore)
+    card = tg.bot_message(-100999, "Q-2026-000001", [("Tomar", "tomar:Q-2026-000001")], 7)
+    card["chat"] = tg.group_chat(-100999)
+    pressed = read(tg.agents_callback(8, "tomar:Q-2026-000001", card))
+    assert isinstance(pressed, AgentButton) and (pressed.action, pressed.number) == ("tomar", "Q-2026-000001")
+
+
+def test_agents_private_commands_are_told_apart_from_customers_words():
+    listed = read(tg.text_update(CHAT, "/cola"))
+    assert isinstance(listed, AgentCommand) and listed.private and listed.name == "cola"
+    in_a_group = read(tg.text_update(-100123, f"/casos@{tg.BOT_USERNAME}", group=True, from_id=77))
+    assert isinstance(in_a_group, Reply) and in_a_group.response == "utter_telegram_comando_desconocido"
 
 
 def test_a_button_press_is_a_press_in_that_chat():

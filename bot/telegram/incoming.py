@@ -14,6 +14,13 @@ from typing import Any
 from telegram import CallbackQuery, Chat, ChatMember, Message, Update, User
 
 from bot.attachments import SentFile
+from bot.telegram.agents_incoming import (
+    AGENT_PRIVATE_COMMANDS,
+    AgentButton,
+    AgentCommand,
+    AgentMessage,
+    agent_button,
+)
 
 # Customers cannot type Rasa payloads: text that starts with "/" is a command or is refused.
 COMMAND = re.compile(r"^/(?P<name>[A-Za-z0-9_]{1,64})(?:@(?P<bot>[A-Za-z0-9_]+))?(?:\s+(?P<args>.*))?$", re.S)
@@ -82,7 +89,18 @@ class Ignore:
     reason: str
 
 
-Incoming = ToAssistant | Reply | Attach | ShareContact | PressButton | ChangeReachability | Ignore
+Incoming = (
+    ToAssistant
+    | Reply
+    | Attach
+    | ShareContact
+    | PressButton
+    | ChangeReachability
+    | AgentButton
+    | AgentCommand
+    | AgentMessage
+    | Ignore
+)
 
 
 def chat_key(update: Update) -> int | None:
@@ -102,17 +120,39 @@ def interpret(update: Update, context: Context) -> Incoming:
             return Ignore("edited message not addressed to the bot")
         return Reply(message.chat_id, "utter_telegram_edicion", message.from_user)
     if update.message is not None:
+        if is_agents_chat(update.message.chat.id, context):
+            return interpret_agents_message(update.message, context)
         if not is_for_this_bot(update.message, context):
             return Ignore("group message not addressed to the bot")
         return interpret_message(update.message, context)
     return Ignore("update kind not handled")
 
 
+def is_agents_chat(chat_id: int, context: Context) -> bool:
+    return context.agents_chat_id is not None and chat_id == context.agents_chat_id
+
+
 def interpret_button(query: CallbackQuery, context: Context) -> Incoming:
     message = query.message
-    if message is None or (context.agents_chat_id is not None and message.chat.id == context.agents_chat_id):
-        return Ignore("button outside a customer chat")
+    if message is None:
+        return Ignore("button of a message too old to read")
+    if is_agents_chat(message.chat.id, context):
+        return agent_button(query)
     return PressButton(message.chat.id, query)
+
+
+def interpret_agents_message(message: Message, context: Context) -> Incoming:
+    """Everything agents post goes to the desk, which knows which thread is which case."""
+    user = message.from_user
+    if user is None or user.is_bot or is_service_message(message):
+        return Ignore("not an agent's message")
+    text = (message.text or "").strip()
+    if text.startswith("/"):
+        match = COMMAND.match(text)
+        if match is None or (match["bot"] and match["bot"].lower() != context.bot_username.lower()):
+            return Ignore("command for another bot")
+        return AgentCommand(message, match["name"].lower(), (match["args"] or "").strip())
+    return AgentMessage(message)
 
 
 def interpret_membership(update: Update) -> Incoming:
@@ -185,6 +225,8 @@ def interpret_command(message: Message, text: str, context: Context) -> Incoming
         return Reply(chat_id, "utter_telegram_ayuda", user)
     if name == "caso":
         return ToAssistant(chat_id, consultar_caso_payload(args.upper() or None), user, metadata)
+    if name in AGENT_PRIVATE_COMMANDS and message.chat.type == Chat.PRIVATE:
+        return AgentCommand(message, name, args, private=True)
     return Reply(chat_id, "utter_telegram_comando_desconocido", user)
 
 
@@ -239,6 +281,10 @@ def is_service_message(message: Message) -> bool:
         or message.pinned_message
         or message.migrate_from_chat_id
         or message.migrate_to_chat_id
+        or message.forum_topic_created
+        or message.forum_topic_edited
+        or message.forum_topic_closed
+        or message.forum_topic_reopened
     )
 
 

@@ -24,8 +24,10 @@ from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
 from bot.db import get_session_factory
+from bot.telegram.agents_desk import AgentsDesk
 from bot.telegram.bot_thread import BotThread
 from bot.telegram.config import SECRET_HEADER, TelegramConfig, secret_matches
+from bot.telegram.conversations import Conversations
 from bot.telegram.delivery import ChatRateLimiter, deliver
 from bot.telegram.incoming import ALLOWED_UPDATES, Context, chat_key
 from bot.telegram.ordering import ChatQueues
@@ -161,6 +163,9 @@ class TelegramInput(InputChannel):
             session_factory=self.session_factory or get_session_factory(),
             responses=lambda: domain_responses(app),
             requested_slot=lambda sender_id: requested_slot(app, sender_id),
+        )
+        self.processor.desk = AgentsDesk(
+            telegram, self.processor.store, Conversations(app), self.config.agents_chat_id
         )
         url = self.config.public_webhook_url
         if url:

@@ -8,7 +8,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rasa.core.channels.channel import UserMessage
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,6 +23,9 @@ from bot.customers import Profile, save_phone, set_reachable, upsert_customer
 from bot.models import Case
 from bot.telegram.bot_thread import BotThread
 from bot.telegram.incoming import (
+    AgentButton,
+    AgentCommand,
+    AgentMessage,
     Attach,
     ChangeReachability,
     Context,
@@ -37,6 +40,9 @@ from bot.telegram.incoming import (
 from bot.telegram.keyboards import pressed_title
 from bot.telegram.output import TelegramOutput
 from bot.updates import claim_update
+
+if TYPE_CHECKING:
+    from bot.telegram.agents_desk import AgentsDesk
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +89,7 @@ class UpdateProcessor:
     session_factory: sessionmaker
     responses: Responses
     requested_slot: RequestedSlot
+    desk: AgentsDesk | None = None  # the handoff; set once the channel has built it
 
     def __post_init__(self) -> None:
         self.pressed: OrderedDict[tuple[int, int], None] = OrderedDict()
@@ -94,6 +101,10 @@ class UpdateProcessor:
         if not await self.run_store_work(claim_update, self.session_factory, update.update_id, remember):
             logger.info("update %s was already processed; ignored", update.update_id)
             return
+        if self.desk is not None and await self.desk.relay_from_customer(
+            incoming, update.effective_message, update.update_id
+        ):
+            return  # an agent has this customer's case: the bot stays silent
         await self.carry_out(incoming, update.update_id)
 
     async def carry_out(self, incoming: Incoming, update_id: int) -> None:
@@ -110,8 +121,15 @@ class UpdateProcessor:
                 await self.press(incoming.chat_id, incoming.query, update_id)
             case ChangeReachability():
                 await self.store(set_reachable, str(incoming.chat_id), incoming.reachable)
+            case AgentButton() | AgentCommand() | AgentMessage():
+                await self.agents_update(incoming)
             case Ignore():
                 logger.debug("update %s ignored: %s", update_id, incoming.reason)
+
+    async def agents_update(self, incoming: AgentButton | AgentCommand | AgentMessage) -> None:
+        handled = self.desk is not None and await self.desk.handle(incoming)
+        if not handled and isinstance(incoming, AgentCommand):  # not an agent: just a customer
+            await self.reply(incoming.message.chat_id, "utter_telegram_comando_desconocido")
 
     def output(self) -> TelegramOutput:
         return TelegramOutput(self.telegram, self.callback_data, self)
