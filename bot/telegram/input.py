@@ -29,10 +29,12 @@ from bot.telegram.bot_thread import BotThread
 from bot.telegram.config import SECRET_HEADER, TelegramConfig, secret_matches
 from bot.telegram.conversations import Conversations
 from bot.telegram.delivery import ChatRateLimiter, deliver
+from bot.telegram.handoff_messenger import HandoffMessenger
 from bot.telegram.incoming import ALLOWED_UPDATES, Context, chat_key
 from bot.telegram.ordering import ChatQueues
 from bot.telegram.polling import POLL_TIMEOUT_SECONDS, poll_updates
 from bot.telegram.processing import UpdateProcessor
+from bot.telegram.relay import Relay
 
 logger = logging.getLogger(__name__)
 
@@ -164,9 +166,10 @@ class TelegramInput(InputChannel):
             responses=lambda: domain_responses(app),
             requested_slot=lambda sender_id: requested_slot(app, sender_id),
         )
-        self.processor.desk = AgentsDesk(
-            telegram, self.processor.store, Conversations(app), self.config.agents_chat_id
-        )
+        messenger = HandoffMessenger(telegram, self.processor.store, self.config.agents_chat_id)
+        conversations = Conversations(app)
+        self.processor.relay = Relay(messenger, conversations)
+        self.processor.desk = AgentsDesk(messenger, conversations, self.processor.relay)
         url = self.config.public_webhook_url
         if url:
             await self.register_webhook(telegram, url)

@@ -43,6 +43,7 @@ from bot.updates import claim_update
 
 if TYPE_CHECKING:
     from bot.telegram.agents_desk import AgentsDesk
+    from bot.telegram.relay import Relay
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +90,9 @@ class UpdateProcessor:
     session_factory: sessionmaker
     responses: Responses
     requested_slot: RequestedSlot
-    desk: AgentsDesk | None = None  # the handoff; set once the channel has built it
+    # The handoff, set once the channel has built it: agents' updates, and customers an agent has.
+    desk: AgentsDesk | None = None
+    relay: Relay | None = None
 
     def __post_init__(self) -> None:
         self.pressed: OrderedDict[tuple[int, int], None] = OrderedDict()
@@ -101,7 +104,7 @@ class UpdateProcessor:
         if not await self.run_store_work(claim_update, self.session_factory, update.update_id, remember):
             logger.info("update %s was already processed; ignored", update.update_id)
             return
-        if self.desk is not None and await self.desk.relay_from_customer(
+        if self.relay is not None and await self.relay.from_customer(
             incoming, update.effective_message, update.update_id
         ):
             return  # an agent has this customer's case: the bot stays silent
