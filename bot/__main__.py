@@ -8,6 +8,7 @@ import sys
 
 from bot.agents_cli import add_agent_commands, run_agents_command
 from bot.migrate import migrate
+from bot.reports.cli import add_report_commands, run_report_command
 from bot.training import ensure_model, train
 
 
@@ -25,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands.add_parser("worker", help="deliver the outbox: case cards in the agents' group")
     add_agent_commands(commands)
+    add_report_commands(commands)
     return parser
 
 
@@ -51,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(serve())
     elif args.command == "agents":
         return run_agents_command(args)
+    elif args.command == "report":
+        return run_report_command(args)
     return 0
 
 

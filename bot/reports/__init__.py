@@ -1,0 +1,1 @@
+"""Reports computed from the case store, for operators: `python -m bot report …`."""

@@ -1,0 +1,95 @@
+"""`python -m bot report csat …`: reports from the case store, printed as tables or saved as CSV.
+
+A new report is one `add_<name>_command(reports)` below that sets `run=` on its parser, plus its
+line in `REPORTS`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from bot.db import get_session_factory
+from bot.migrate import migrate
+from bot.reports.csat import CSV_HEADERS, csat_csv_rows, csat_report, csat_tables
+from bot.reports.tables import format_table, write_csv
+
+
+def iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid date {value!r}: use YYYY-MM-DD, e.g. 2026-01-31") from None
+
+
+def add_date_range(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--from", dest="start", type=iso_date, metavar="YYYY-MM-DD", help="first day included (UTC date)"
+    )
+    parser.add_argument(
+        "--to", dest="end", type=iso_date, metavar="YYYY-MM-DD", help="last day included (UTC date)"
+    )
+
+
+def describe_range(start: date | None, end: date | None) -> str:
+    if start and end:
+        return f"from {start} to {end} (UTC)"
+    if start:
+        return f"from {start} (UTC)"
+    if end:
+        return f"up to {end} (UTC)"
+    return "all dates"
+
+
+def add_csat_command(reports: argparse._SubParsersAction) -> None:
+    csat = reports.add_parser(
+        "csat",
+        help="customer satisfaction from the closing surveys: total, by team, by agent",
+        description="Satisfaction surveys created in the range (whole days, as UTC dates, not the "
+        "service's time zone): count, answers, average rating, ratings 1-5, % resolved and CSAT % "
+        "(share of ratings 4 or 5).",
+    )
+    add_date_range(csat)
+    csat.add_argument("--csv", type=Path, metavar="FILE", help="also write every row to FILE (CSV)")
+    csat.set_defaults(run=run_csat)
+
+
+REPORTS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (add_csat_command,)
+
+
+def add_report_commands(commands: argparse._SubParsersAction) -> None:
+    report = commands.add_parser("report", help="reports from the case store (csat)")
+    reports = report.add_subparsers(dest="report", required=True)
+    for add_command in REPORTS:
+        add_command(reports)
+
+
+def run_report_command(args: argparse.Namespace) -> int:
+    start, end = getattr(args, "start", None), getattr(args, "end", None)
+    if start and end and start > end:
+        print(f"error: --from {start} is after --to {end}", file=sys.stderr)
+        return 2
+    migrate()
+    with get_session_factory()() as session:
+        return args.run(session, args)
+
+
+def run_csat(session: Session, args: argparse.Namespace) -> int:
+    report = csat_report(session, args.start, args.end)
+    span = describe_range(args.start, args.end)
+    if report.is_empty:
+        print(f"no surveys in this range ({span})")
+    else:
+        print(f"CSAT: {report.total.surveys} surveys created {span}")
+        for table in csat_tables(report):
+            print()
+            print("\n".join(format_table(table)))
+    if args.csv is not None:
+        write_csv(args.csv, CSV_HEADERS, csat_csv_rows(report) if not report.is_empty else [])
+        print(f"wrote {args.csv}")
+    return 0
