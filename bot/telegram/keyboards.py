@@ -8,6 +8,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 SHORT_TITLE = 18  # titles up to this length go two to a row
+TINY_TITLE, TINY_PER_ROW = 2, 5  # ratings: 1 | 2 | 3 | 4 | 5
 
 
 def inline_keyboard(
@@ -26,15 +27,22 @@ def keyboard_button(button: dict[str, Any], callback_data: Callable[[str], str])
 
 
 def rows_of(keys: list[InlineKeyboardButton]) -> list[list[InlineKeyboardButton]]:
-    """Pairs of short keys share a row (Sí | No); a long title gets a row of its own."""
+    """Pairs of short keys share a row (Sí | No), up to five tiny ones (1 | 2 | 3 | 4 | 5);
+    a long title gets a row of its own."""
     rows: list[list[InlineKeyboardButton]] = []
     for key in keys:
-        last = rows[-1] if rows else []
-        if len(last) == 1 and max(len(last[0].text), len(key.text)) <= SHORT_TITLE:
-            last.append(key)
+        if rows and fits(rows[-1], key):
+            rows[-1].append(key)
         else:
             rows.append([key])
     return rows
+
+
+def fits(row: list[InlineKeyboardButton], key: InlineKeyboardButton) -> bool:
+    titles = [len(k.text) for k in [*row, key]]
+    if len(row) == 1:
+        return max(titles) <= SHORT_TITLE
+    return len(row) < TINY_PER_ROW and max(titles) <= TINY_TITLE
 
 
 def pressed_title(markup: InlineKeyboardMarkup | None, callback_data: str) -> str | None:
