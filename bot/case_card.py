@@ -47,9 +47,11 @@ def case_card(
     transcript: Sequence[Message],
     owner: Agent | None,
     agent_names: dict[int, str] | None = None,
+    outcome: str | None = None,
 ) -> CaseCard:
-    """Number, type, topic, priority, team, due time, customer, owner and the last messages
-    (`agent_names`: who wrote the agents' messages, by agent id)."""
+    """Number, type, topic, priority, team, due time, customer, owner, the survey's `outcome`
+    (HTML, once there is one) and the last messages (`agent_names`: who wrote the agents'
+    messages, by agent id)."""
     agent_names = {**(agent_names or {}), **({owner.id: owner.name} if owner is not None else {})}
     lines = [
         card_text(
@@ -66,6 +68,7 @@ def case_card(
             cliente=customer_name or "—",
         ),
         card_text("owner", agente=owner.name) if owner is not None else card_text("unassigned"),
+        *([outcome] if outcome else []),
         "",
         card_text("last_messages"),
         *(

@@ -29,6 +29,8 @@ class Settings:
     case_policy_path: Path
     business_hours_path: Path
     timezone: str
+    survey_reminder_hours: float
+    survey_expiry_hours: float
 
     @classmethod
     def from_environment(cls) -> Settings:
@@ -48,6 +50,8 @@ class Settings:
             case_policy_path=Path(env.get("CASE_POLICY_PATH") or PROJECT_ROOT / "case_policy.yml"),
             business_hours_path=Path(env.get("BUSINESS_HOURS_PATH") or PROJECT_ROOT / "business_hours.yml"),
             timezone=env.get("TIMEZONE") or "Europe/Madrid",
+            survey_reminder_hours=float(env.get("SURVEY_REMINDER_HOURS") or 24),
+            survey_expiry_hours=float(env.get("SURVEY_EXPIRY_HOURS") or 24),
         )
 
 

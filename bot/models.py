@@ -198,9 +198,14 @@ class Survey(Base):
     resolved = Column(Boolean)
     csat = Column(Integer)
     comment = Column(Text)
-    status = Column(String(16), nullable=False, default="enviada")
+    status = Column(String(16), nullable=False, default="enviada")  # en_curso, completada, caducada
+    step = Column(String(16))  # the question waiting for an answer; NULL once over
+    reasked = Column(Boolean, nullable=False, default=False)  # a typed answer was not understood once
     created_at = Column(DateTime, nullable=False, default=utcnow)
     answered_at = Column(DateTime)
+    reminded_at = Column(DateTime)
+
+    case = relationship(Case)
 
 
 class Attachment(Base):

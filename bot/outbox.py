@@ -19,6 +19,8 @@ LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 8
 CASE_CARD = "case_card"
 UNATTENDED = "unattended_notice"  # to a customer whose escalated case nobody has taken yet
+SURVEY_REMINDER = "survey_reminder"  # the one reminder of an unanswered survey
+SURVEY_EXPIRY = "survey_expiry"  # an unanswered survey closes
 
 
 def enqueue(

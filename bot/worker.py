@@ -25,12 +25,16 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.business_hours import BusinessHours, get_business_hours, when_back
+from bot.callback_payloads import callback_data_for
 from bot.case_card import case_card, topic_name
 from bot.customers import set_reachable
 from bot.db import get_session_factory
 from bot.labels import label
 from bot.models import Agent, Case, Message, Notification, utcnow
-from bot.outbox import CASE_CARD, UNATTENDED, claim_due, finish, retry_later
+from bot.outbox import CASE_CARD, SURVEY_EXPIRY, SURVEY_REMINDER, UNATTENDED, claim_due, finish, retry_later
+from bot.survey_messages import card_line, question
+from bot.survey_messages import text as survey_text
+from bot.surveys import expire, remind, survey_of_case
 from bot.telegram.config import TelegramConfig
 from bot.telegram.input import build_bot
 from bot.telegram.keyboards import inline_keyboard
@@ -50,6 +54,7 @@ class CardState:
     transcript: list[Message]
     owner: Agent | None
     agent_names: dict[int, str]
+    outcome: str | None  # the survey's, once answered
 
 
 def card_state(session: Session, case_id: int) -> CardState:
@@ -60,7 +65,8 @@ def card_state(session: Session, case_id: int) -> CardState:
     )
     agent_ids = {m.agent_id for m in transcript if m.agent_id}
     names = {a.id: a.name for a in session.execute(select(Agent).where(Agent.id.in_(agent_ids))).scalars()}
-    return CardState(case, case.customer.name, transcript, case.assigned_agent, names)
+    outcome = card_line(survey_of_case(session, case_id))
+    return CardState(case, case.customer.name, transcript, case.assigned_agent, names, outcome)
 
 
 def keyboard(buttons: list[tuple[str, str]]) -> InlineKeyboardMarkup:
@@ -143,6 +149,10 @@ class Worker:
             return Outcome(await self.post_case_card(case_id))
         if kind == UNATTENDED:
             return await self.notify_unattended(case_id)
+        if kind == SURVEY_REMINDER:
+            return await self.remind_survey(case_id)
+        if kind == SURVEY_EXPIRY:
+            return self.expire_survey(case_id)
         raise ValueError(f"no worker delivers {kind!r} notifications")
 
     def record(self, notification_id: int, change: Callable[[Session, Notification], None]) -> None:
@@ -178,6 +188,28 @@ class Worker:
             return Outcome("skipped", blocked_chat=chat_id)
         return Outcome("sent", event=("customer_notified", {"notice": "unattended"}))
 
+    async def remind_survey(self, case_id: int) -> Outcome:
+        """The one reminder of an unanswered survey: its pending question again, with its buttons."""
+        with self.session_factory.begin() as session:
+            survey = survey_of_case(session, case_id)
+            if survey is None or not remind(session, survey, self.clock()):
+                return Outcome("skipped")
+            case, step = survey.case, survey.step
+            chat_id, number = case.customer.chat_id, case.number
+        asked = question(number, step, lead=survey_text("reminder", numero=number))
+        markup = inline_keyboard(asked.buttons, lambda data: callback_data_for(self.session_factory, data))
+        try:
+            await self.bot.send_message(int(chat_id), asked.text, reply_markup=markup)
+        except Forbidden:
+            return Outcome("skipped", blocked_chat=chat_id)
+        return Outcome("sent")
+
+    def expire_survey(self, case_id: int) -> Outcome:
+        with self.session_factory.begin() as session:
+            survey = survey_of_case(session, case_id)
+            expired = survey is not None and expire(session, survey, self.clock())
+        return Outcome("sent" if expired else "skipped")
+
     async def post_case_card(self, case_id: int) -> str:
         """Post or update the card; `skipped` when there is no agents' group to post to."""
         with self.session_factory() as session:
@@ -188,7 +220,9 @@ class Worker:
                 "TELEGRAM_AGENTS_CHAT_ID is not set: the card of case %s was not posted", case.number
             )
             return "skipped"
-        card = case_card(case, state.customer_name, state.transcript, state.owner, state.agent_names)
+        card = case_card(
+            case, state.customer_name, state.transcript, state.owner, state.agent_names, state.outcome
+        )
         markup = keyboard(card.buttons)
         if case.card_message_id is not None:
             await self.edit_card(case, card.text, markup)

@@ -69,6 +69,13 @@ def test_a_taken_card_names_its_owner_and_loses_tomar():
     assert [title for title, _ in card.buttons] == ["Historial"]
 
 
+def test_a_surveyed_card_shows_the_outcome_under_its_owner():
+    owner = Agent(id=7, name="Lucía Pérez")
+    card = case_card(a_case(), "Ana", [], owner=owner, outcome="Encuesta: ✅ resuelto · ⭐ 4/5")
+    lines = parsed(card.text).text.splitlines()
+    assert lines[lines.index("Lo lleva: Lucía Pérez") + 1] == "Encuesta: ✅ resuelto · ⭐ 4/5"
+
+
 def test_customer_html_and_long_texts_are_escaped_and_kept_short():
     hostile = '<b>gratis</b> <a href="http://x">aquí</a> & <script>alert(1)</script> ' + "x" * 5000
     transcript = [Message(sender="customer", text=hostile)] * 20
