@@ -14,6 +14,8 @@ from actions.demands import build_demand
 from bot.cases import add_message, close_case, present_solution, register_case
 from bot.labels import label
 from bot.models import CaseStatus, CaseType
+from bot.survey_messages import question
+from bot.surveys import RESOLVED, start_survey
 
 RETRIEVAL_INTENT = "duda"
 
@@ -64,11 +66,19 @@ class ActionCerrarDuda(Action):
 
     @store.apologize_on_store_error
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        survey = None
         with store.session_factory().begin() as session:
             case = store.conversation_case(session, tracker)
             if case and case.type == CaseType.DUDA.value and case.status == CaseStatus.EN_PROCESO.value:
                 topic = label("duda_topic", case.topic)
                 resolution = f"Respondida por el asistente (preguntas frecuentes: {topic})."
                 close_case(session, case, resolution, now=store.now())
-        dispatcher.utter_message(response="utter_duda_resuelta")
+                survey = start_survey(session, case, store.now())
+                number = case.number
+        if survey is None:
+            dispatcher.utter_message(response="utter_duda_resuelta")
+            return []
+        dispatcher.utter_message(response="utter_duda_cerrada", numero=number)
+        asked = question(number, RESOLVED)
+        dispatcher.utter_message(text=asked.text, buttons=asked.buttons)
         return []

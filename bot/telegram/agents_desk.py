@@ -39,12 +39,14 @@ from bot.handoff import (
 from bot.labels import label, team_label
 from bot.models import Agent, Case, CaseType, Level, utcnow
 from bot.policy import CasePolicy, get_policy
+from bot.surveys import RESOLVED, start_survey
 from bot.telegram.agents_incoming import AgentButton, AgentCommand, AgentMessage, replied_to, thread_of
 from bot.telegram.conversations import Conversations
 from bot.telegram.handoff_messenger import HandoffMessenger
 from bot.telegram.handoff_texts import case_line, for_agents, mentions, queue_line, status_label
 from bot.telegram.relay import Relay
 from bot.telegram.splitting import split_message
+from bot.telegram.survey_desk import SurveyDesk
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +59,7 @@ class AgentsDesk:
     conversations: Conversations
     relay: Relay
     policy: CasePolicy = field(default_factory=get_policy)
+    surveys: SurveyDesk | None = None
 
     async def handle(self, incoming: AgentButton | AgentCommand | AgentMessage) -> bool:
         """Carry out an agents' update; False for a private command from someone who is not an
@@ -232,9 +235,11 @@ class AgentsDesk:
         if not command.args:
             await self.messenger.reply(command.message, for_agents("usage_close"))
             return
-        await self.messenger.change(case, resolve_case, agent, command.args)
+        surveyed = await self.messenger.change(case, resolve_with_survey, agent, command.args)
         await self.end_handoff(case)
         await self.messenger.tell_customer(case, "resolved", resolucion=command.args)
+        if surveyed and self.surveys is not None:
+            await self.surveys.ask(case, RESOLVED)
         await self.messenger.reply(
             command.message, for_agents("resolved", agente=agent.name, resolucion=command.args)
         )
@@ -265,6 +270,12 @@ class AgentsDesk:
         for part in split_message("\n".join([title, *lines]), html=True):
             await self.messenger.send(message.chat_id, part, parse_mode=ParseMode.HTML)
         return True
+
+
+def resolve_with_survey(session: Session, case: Case, agent: Agent, resolution: str) -> bool:
+    """Resolve the case and start its survey, in one transaction; True if a survey started."""
+    resolve_case(session, case, agent, resolution)
+    return start_survey(session, case) is not None
 
 
 def owner_refusal(case: Case, agent: Agent) -> str | None:

@@ -57,6 +57,14 @@ class Conversations:
         await self.append(sender_id, [uttered])
         return (parsed.get("intent") or {}).get("name")
 
+    async def intent_of(self, text: str) -> tuple[str | None, float]:
+        """What the NLU makes of `text` (nothing is stored): intent name and confidence."""
+        agent = self.agent
+        if agent is None or not agent.is_ready():
+            return None, 0.0
+        intent = (await agent.parse_message(text)).get("intent") or {}
+        return intent.get("name"), float(intent.get("confidence") or 0.0)
+
     async def append(self, sender_id: str, events: list[Event]) -> None:
         agent = self.agent
         if agent is None or agent.processor is None or agent.tracker_store is None:

@@ -35,6 +35,7 @@ from bot.telegram.ordering import ChatQueues
 from bot.telegram.polling import POLL_TIMEOUT_SECONDS, poll_updates
 from bot.telegram.processing import UpdateProcessor
 from bot.telegram.relay import Relay
+from bot.telegram.survey_desk import SurveyDesk
 
 logger = logging.getLogger(__name__)
 
@@ -169,7 +170,11 @@ class TelegramInput(InputChannel):
         messenger = HandoffMessenger(telegram, self.processor.store, self.config.agents_chat_id)
         conversations = Conversations(app)
         self.processor.relay = Relay(messenger, conversations)
-        self.processor.desk = AgentsDesk(messenger, conversations, self.processor.relay)
+        processor = self.processor
+        processor.surveys = SurveyDesk(
+            messenger, conversations, processor.callback_data, processor.answer, processor.show_choice
+        )
+        processor.desk = AgentsDesk(messenger, conversations, processor.relay, surveys=processor.surveys)
         url = self.config.public_webhook_url
         if url:
             await self.register_webhook(telegram, url)

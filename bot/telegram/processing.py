@@ -21,6 +21,7 @@ from bot.callback_payloads import callback_data_for, payload_for
 from bot.cases import open_cases
 from bot.customers import Profile, save_phone, set_reachable, upsert_customer
 from bot.models import Case
+from bot.surveys import read_payload
 from bot.telegram.bot_thread import BotThread
 from bot.telegram.incoming import (
     AgentButton,
@@ -44,6 +45,7 @@ from bot.updates import claim_update
 if TYPE_CHECKING:
     from bot.telegram.agents_desk import AgentsDesk
     from bot.telegram.relay import Relay
+    from bot.telegram.survey_desk import SurveyDesk
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +95,7 @@ class UpdateProcessor:
     # The handoff, set once the channel has built it: agents' updates, and customers an agent has.
     desk: AgentsDesk | None = None
     relay: Relay | None = None
+    surveys: SurveyDesk | None = None
 
     def __post_init__(self) -> None:
         self.pressed: OrderedDict[tuple[int, int], None] = OrderedDict()
@@ -104,6 +107,8 @@ class UpdateProcessor:
         if not await self.run_store_work(claim_update, self.session_factory, update.update_id, remember):
             logger.info("update %s was already processed; ignored", update.update_id)
             return
+        if self.surveys is not None and await self.survey_answer(incoming):
+            return  # typed instead of pressed
         if self.relay is not None and await self.relay.from_customer(
             incoming, update.effective_message, update.update_id
         ):
@@ -128,6 +133,11 @@ class UpdateProcessor:
                 await self.agents_update(incoming)
             case Ignore():
                 logger.debug("update %s ignored: %s", update_id, incoming.reason)
+
+    async def survey_answer(self, incoming: Incoming) -> bool:
+        if not isinstance(incoming, ToAssistant) or incoming.text.startswith("/"):
+            return False  # commands and button payloads are not typed answers
+        return await self.surveys.typed(incoming.chat_id, incoming.text)
 
     async def agents_update(self, incoming: AgentButton | AgentCommand | AgentMessage) -> None:
         handled = self.desk is not None and await self.desk.handle(incoming)
@@ -186,9 +196,13 @@ class UpdateProcessor:
             return
         if key is not None:
             self.remember_pressed(key)
+        title = (pressed_title(message.reply_markup, data) if message else None) or payload
+        if self.surveys is not None and (survey_answer := read_payload(payload)) is not None:
+            await self.surveys.press(chat_id, query, survey_answer, title)
+            return
         await self.answer(query, None)
         if message is not None:
-            self.show_choice(message, pressed_title(message.reply_markup, data) or payload)
+            self.show_choice(message, title)
         await self.turn(chat_id, payload, update_id, {"telegram": {"button": data}})
 
     async def answer(self, query: CallbackQuery, text: str | None) -> None:
