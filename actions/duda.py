@@ -78,7 +78,7 @@ class ActionCerrarDuda(Action):
         if survey is None:
             dispatcher.utter_message(response="utter_duda_resuelta")
             return []
-        dispatcher.utter_message(response="utter_duda_cerrada", numero=number)
+        dispatcher.utter_message(response="utter_duda_cerrada", numero=number, tema=topic)
         asked = question(number, RESOLVED)
         dispatcher.utter_message(text=asked.text, buttons=asked.buttons)
         return []

@@ -78,7 +78,8 @@ def test_a_duda_the_bot_closed_is_surveyed_with_typed_answers(assistant):
     _, resolved_question = assistant.say(chat, "cuanto tarda un envio a sevilla?", expect=2)
     closed, asked = assistant.press(chat, resolved_question, "Sí", expect=2)
     number = CASE_NUMBER.search(closed.params["text"]).group()
-    assert number.startswith("D-") and "cerrado" in closed.params["text"]
+    assert number.startswith("D-") and "cerrado tu consulta" in closed.params["text"]
+    assert "información sobre envíos" in closed.params["text"]
     assert asked.params["text"] == f"¿Se resolvió tu caso {number}?" and keys(asked) == [["Sí", "No"]]
 
     (rating,) = assistant.press(chat, asked, "Sí")
