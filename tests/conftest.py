@@ -12,6 +12,7 @@ from bot.config import get_settings
 from bot.db import create_session_factory, session_factory_for
 from bot.migrate import migrate
 from bot.policy import get_policy
+from tests.fake_bot_api import FakeBotApi
 
 
 @pytest.fixture
@@ -43,3 +44,21 @@ def trained_model() -> Path:
     from bot.training import ensure_model
 
     return ensure_model()
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[FakeBotApi]:
+    """A fake Telegram Bot API for the module (reset by `bot` before each test)."""
+    with FakeBotApi() as api:
+        yield api
+
+
+@pytest.fixture
+async def bot(fake: FakeBotApi):
+    """python-telegram-bot's real Bot, talking to `fake` (as the worker's does)."""
+    from bot.telegram.config import TelegramConfig
+    from bot.telegram.input import build_bot  # Rasa and Sanic come with it: only when needed
+
+    fake.reset()
+    async with build_bot(TelegramConfig("123:TEST", None, None, fake.base_url, None)) as telegram_bot:
+        yield telegram_bot

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -13,13 +15,33 @@ from bot.agents import register_agent
 from bot.db import create_session_factory
 from bot.models import Case, CaseEvent, Level, Message, Notification
 from bot.policy import get_policy
-from tests.fake_bot_api import Call
-from tests.telegram_assistant import TelegramAssistant
+from tests.fake_bot_api import Call, FakeBotApi
+from tests.telegram_assistant import TelegramAssistant, telegram_assistant
 
 AGENTS = -1001234500001  # a forum supergroup: one topic per case
 PLAIN_AGENTS = -1001234500002  # a plain supergroup: a case is its card's reply thread
 LAURA, PEDRO, MARTA, STRANGER = 31001, 31002, 31003, 39999
 CASE_NUMBER = re.compile(r"[DQS]-\d{4}-\d{6}")
+
+
+@contextmanager
+def forum_fake() -> Iterator[FakeBotApi]:
+    """A fake Bot API whose agents' group is a forum (one topic per case)."""
+    with FakeBotApi() as fake:
+        fake.forums.add(AGENTS)
+        yield fake
+
+
+@contextmanager
+def assistant_with_agents(tmp_path_factory, fake: FakeBotApi, name: str) -> Iterator[TelegramAssistant]:
+    """The assistant and its worker, with the agents' group `AGENTS` and three agents in it."""
+    store = tmp_path_factory.mktemp(name)
+    webhook = "https://atencion.example.com"
+    with telegram_assistant(
+        store, fake, webhook, f"test-{name}-", agents_chat_id=AGENTS, worker=True
+    ) as running:
+        register_agents(running.database_url)
+        yield running
 
 
 def register_agents(database_url: str) -> None:

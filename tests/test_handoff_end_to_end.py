@@ -21,9 +21,11 @@ from tests.handoff_helpers import (
     PEDRO,
     PLAIN_AGENTS,
     STRANGER,
+    assistant_with_agents,
     card_now,
     cards_pending,
     complaint,
+    forum_fake,
     register_agents,
     stored_case,
     taken_by_laura,
@@ -42,18 +44,13 @@ def new_chat() -> int:
 
 @pytest.fixture(scope="module")
 def fake() -> Iterator[FakeBotApi]:
-    with FakeBotApi() as fake:
-        fake.forums.add(AGENTS)
+    with forum_fake() as fake:
         yield fake
 
 
 @pytest.fixture(scope="module")
 def assistant(trained_model: Path, tmp_path_factory, fake: FakeBotApi) -> Iterator[TelegramAssistant]:
-    store = tmp_path_factory.mktemp("handoff")
-    with telegram_assistant(
-        store, fake, "https://atencion.example.com", "test-handoff-", agents_chat_id=AGENTS, worker=True
-    ) as running:
-        register_agents(running.database_url)
+    with assistant_with_agents(tmp_path_factory, fake, "handoff") as running:
         yield running
 
 

@@ -15,17 +15,17 @@ from bot.models import Case, Survey
 from tests import telegram_updates as tg
 from tests.fake_bot_api import Call, FakeBotApi
 from tests.handoff_helpers import (
-    AGENTS,
     CASE_NUMBER,
     LAURA,
+    assistant_with_agents,
     card_now,
     cards_pending,
-    register_agents,
+    forum_fake,
     stored_case,
     taken_by_laura,
     wait_until,
 )
-from tests.telegram_assistant import TelegramAssistant, telegram_assistant
+from tests.telegram_assistant import TelegramAssistant
 
 pytestmark = pytest.mark.slow
 
@@ -38,18 +38,13 @@ def new_chat() -> int:
 
 @pytest.fixture(scope="module")
 def fake() -> Iterator[FakeBotApi]:
-    with FakeBotApi() as fake:
-        fake.forums.add(AGENTS)
+    with forum_fake() as fake:
         yield fake
 
 
 @pytest.fixture(scope="module")
 def assistant(trained_model: Path, tmp_path_factory, fake: FakeBotApi) -> Iterator[TelegramAssistant]:
-    store = tmp_path_factory.mktemp("survey")
-    with telegram_assistant(
-        store, fake, "https://atencion.example.com", "test-survey-", agents_chat_id=AGENTS, worker=True
-    ) as running:
-        register_agents(running.database_url)
+    with assistant_with_agents(tmp_path_factory, fake, "survey") as running:
         yield running
 
 

@@ -3,19 +3,14 @@ python-telegram-bot against the fake Bot API, a real SQLite store."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 
-import pytest
 from sqlalchemy import select
 
 from bot.cases import Demand, close_case, register_case
 from bot.models import CaseEvent, CaseType, Survey
 from bot.surveys import RESOLVED, Outcome, answer_survey, start_survey
-from bot.telegram.config import TelegramConfig
-from bot.telegram.input import build_bot
 from bot.worker import Worker
-from tests.fake_bot_api import FakeBotApi
 
 CUSTOMER = 777
 CLOSED_AT = datetime(2026, 11, 24, 10, 0)
@@ -27,19 +22,6 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
-
-
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeBotApi]:
-    with FakeBotApi() as api:
-        yield api
-
-
-@pytest.fixture
-async def bot(fake):
-    fake.reset()
-    async with build_bot(TelegramConfig("123:TEST", None, None, fake.base_url, None)) as telegram_bot:
-        yield telegram_bot
 
 
 def closed_duda(session_factory, policy) -> str:

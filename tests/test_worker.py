@@ -5,19 +5,14 @@ a real SQLite store, an injected clock, the repo's business_hours.yml in Europe/
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 
-import pytest
 from sqlalchemy import select
 
 from bot.cases import Demand, register_case
 from bot.models import Agent, Case, CaseEvent, CaseType, Customer, Notification
 from bot.outbox import CASE_CARD, UNATTENDED, enqueue
-from bot.telegram.config import TelegramConfig
-from bot.telegram.input import build_bot
 from bot.worker import Worker
-from tests.fake_bot_api import FakeBotApi
 
 AGENTS = -1001234567890
 CUSTOMER = 555
@@ -34,19 +29,6 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.start + self.offset
-
-
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeBotApi]:
-    with FakeBotApi() as api:
-        yield api
-
-
-@pytest.fixture
-async def bot(fake):
-    fake.reset()
-    async with build_bot(TelegramConfig("123:TEST", None, None, fake.base_url, AGENTS)) as telegram_bot:
-        yield telegram_bot
 
 
 def worker_for(bot, session_factory, agents_chat_id: int | None = AGENTS, start: datetime = NOW) -> Worker:
