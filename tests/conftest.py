@@ -62,3 +62,22 @@ async def bot(fake: FakeBotApi):
     fake.reset()
     async with build_bot(TelegramConfig("123:TEST", None, None, fake.base_url, None)) as telegram_bot:
         yield telegram_bot
+
+
+@pytest.fixture(scope="module")
+def forum_api() -> Iterator[FakeBotApi]:
+    """A fake Bot API whose agents' group is a forum (handoff and survey tests)."""
+    from tests.handoff_helpers import forum_fake
+
+    with forum_fake() as api:
+        yield api
+
+
+@pytest.fixture(scope="module")
+def agents_assistant(request, trained_model: Path, tmp_path_factory, forum_api: FakeBotApi):
+    """The assistant and its worker on `forum_api`, with three agents: one per test module."""
+    from tests.handoff_helpers import assistant_with_agents
+
+    name = request.module.__name__.rpartition(".")[2].removeprefix("test_").removesuffix("_end_to_end")
+    with assistant_with_agents(tmp_path_factory, forum_api, name) as running:
+        yield running

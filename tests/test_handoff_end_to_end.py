@@ -4,9 +4,6 @@ JSON; the tests assert what each of them receives and what the store keeps."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
@@ -21,11 +18,9 @@ from tests.handoff_helpers import (
     PEDRO,
     PLAIN_AGENTS,
     STRANGER,
-    assistant_with_agents,
     card_now,
     cards_pending,
     complaint,
-    forum_fake,
     register_agents,
     stored_case,
     taken_by_laura,
@@ -43,15 +38,13 @@ def new_chat() -> int:
 
 
 @pytest.fixture(scope="module")
-def fake() -> Iterator[FakeBotApi]:
-    with forum_fake() as fake:
-        yield fake
+def assistant(agents_assistant: TelegramAssistant) -> TelegramAssistant:
+    return agents_assistant
 
 
 @pytest.fixture(scope="module")
-def assistant(trained_model: Path, tmp_path_factory, fake: FakeBotApi) -> Iterator[TelegramAssistant]:
-    with assistant_with_agents(tmp_path_factory, fake, "handoff") as running:
-        yield running
+def fake(forum_api: FakeBotApi) -> FakeBotApi:
+    return forum_api
 
 
 def test_complaint_taken_relayed_transferred_to_a_supervisor_and_closed(assistant, fake):

@@ -4,9 +4,6 @@ what the agents' card shows and what the store keeps."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
@@ -17,10 +14,8 @@ from tests.fake_bot_api import Call, FakeBotApi
 from tests.handoff_helpers import (
     CASE_NUMBER,
     LAURA,
-    assistant_with_agents,
     card_now,
     cards_pending,
-    forum_fake,
     stored_case,
     taken_by_laura,
     wait_until,
@@ -37,15 +32,13 @@ def new_chat() -> int:
 
 
 @pytest.fixture(scope="module")
-def fake() -> Iterator[FakeBotApi]:
-    with forum_fake() as fake:
-        yield fake
+def assistant(agents_assistant: TelegramAssistant) -> TelegramAssistant:
+    return agents_assistant
 
 
 @pytest.fixture(scope="module")
-def assistant(trained_model: Path, tmp_path_factory, fake: FakeBotApi) -> Iterator[TelegramAssistant]:
-    with assistant_with_agents(tmp_path_factory, fake, "survey") as running:
-        yield running
+def fake(forum_api: FakeBotApi) -> FakeBotApi:
+    return forum_api
 
 
 def survey(assistant: TelegramAssistant, number: str) -> Survey:
