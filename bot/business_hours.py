@@ -7,6 +7,7 @@ times in the service's time zone (`TIMEZONE`), so summer time needs nothing of i
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache
@@ -28,6 +29,7 @@ RANGE = re.compile(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})")
 SEARCH_DAYS = 400
 CLOSED_NOTICE_DELAY = timedelta(minutes=1)  # after the escalation reply the customer is reading
 TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+NO_TIME = timedelta(0)
 
 
 class _Loader(yaml.SafeLoader):
@@ -80,6 +82,56 @@ class BusinessHours:
     def utc(self, day: date, at: time) -> datetime:
         """The naive UTC moment of local time `at` on `day`."""
         return datetime.combine(day, at, tzinfo=self.zone).astimezone(UTC).replace(tzinfo=None)
+
+    def add(self, start: datetime, duration: timedelta) -> datetime:
+        """When `duration` of opening time has passed since `start` (an SLA deadline), counting from
+        the next opening when `start` is outside hours. ValueError for a negative `duration`, or when
+        the team does not open in SEARCH_DAYS days on the way."""
+        if duration < NO_TIME:
+            raise ValueError(f"a duration of opening time cannot be negative, got {duration}")
+        ranges, left = self._open_ranges(start), duration
+        opens, closes = next(ranges)
+        while left > closes - opens:
+            left -= closes - opens
+            opens, closes = next(ranges)
+        return opens + left
+
+    def elapsed(self, start: datetime, end: datetime) -> timedelta:
+        """Opening time between `start` and `end`; nothing when `end` is not after `start`."""
+        first, last = self.local(start).date(), self.local(end).date()
+        days = (first + timedelta(days=n) for n in range((last - first).days + 1))
+        spans = (
+            min(closes, end) - max(opens, start) for day in days for opens, closes in self._ranges_on(day)
+        )
+        return sum((span for span in spans if span > NO_TIME), NO_TIME)
+
+    def _open_ranges(self, since: datetime) -> Iterator[tuple[datetime, datetime]]:
+        """The opening ranges from `since` on, in order, the first one cut at `since`; ValueError
+        after SEARCH_DAYS days in a row without any."""
+        day, idle = self.local(since).date(), 0
+        while idle < SEARCH_DAYS:
+            ranges = [(max(opens, since), closes) for opens, closes in self._ranges_on(day) if closes > since]
+            idle = 0 if ranges else idle + 1
+            yield from ranges
+            day += timedelta(days=1)
+        idle_since = day - timedelta(days=SEARCH_DAYS)
+        raise ValueError(f"the team does not open in the {SEARCH_DAYS} days from {idle_since:%Y-%m-%d}")
+
+    def _ranges_on(self, day: date) -> list[tuple[datetime, datetime]]:
+        """The day's shifts as naive UTC (opens, closes) pairs, in order, overlaps merged away."""
+        ranges: list[tuple[datetime, datetime]] = []
+        for shift in self.shifts_on(day):
+            last = ranges[-1][1] if ranges else datetime.min
+            opens, closes = max(self.utc(day, shift.start), last), self._closing(day, shift)
+            if closes > opens:
+                ranges.append((opens, closes))
+        return ranges
+
+    def _closing(self, day: date, shift: Shift) -> datetime:
+        """When `shift` closes on `day`; a shift until 24:00 closes at midnight."""
+        if shift.end == time.max:
+            return self.utc(day + timedelta(days=1), time.min)
+        return self.utc(day, shift.end)
 
     def notice_due(self, escalated_at: datetime) -> datetime:
         """When a customer whose case nobody took is told so: `notice_after_minutes` after the

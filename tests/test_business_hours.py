@@ -1,9 +1,9 @@
-"""Business hours: open or closed at a moment, the next opening, and "when the team is back" in
-Spanish (naive UTC in and out, local time in Europe/Madrid)."""
+"""Business hours: open or closed at a moment, the next opening, "when the team is back" in Spanish,
+and deadlines counted in opening hours (naive UTC in and out, local time in Europe/Madrid)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -145,3 +145,107 @@ def test_a_file_that_is_not_yaml_or_never_opens_is_refused(tmp_path):
 def test_an_unknown_time_zone_is_refused(tmp_path):
     with pytest.raises(ValueError, match="TIMEZONE 'Europe/Madird'"):
         load_business_hours(written(tmp_path, VALID), "Europe/Madird")
+
+
+HOURS = timedelta(hours=1)
+SPLIT = VALID.replace('"09:00-19:00"', '["09:00-14:00", "16:00-19:00"]')
+ALL_SUNDAY = VALID.replace('"10:00-14:00"', '"00:00-24:00"')
+
+
+def test_a_deadline_from_friday_evening_falls_on_saturday_morning(hours):
+    friday_1800 = datetime(2026, 11, 27, 17, 0)  # Madrid is UTC+1 in winter
+    assert hours.add(friday_1800, 4 * HOURS) == datetime(2026, 11, 28, 12, 0)  # Saturday 13:00
+
+
+def test_a_deadline_from_saturday_night_counts_from_monday_morning(hours):
+    saturday_2000 = datetime(2026, 11, 28, 19, 0)
+    assert hours.add(saturday_2000, 4 * HOURS) == datetime(2026, 11, 30, 12, 0)  # Monday 13:00
+
+
+def test_a_deadline_skips_a_holiday(hours):
+    monday_1700 = datetime(2026, 12, 7, 16, 0)  # Tuesday 8/12 is a holiday
+    assert hours.add(monday_1700, 4 * HOURS) == datetime(2026, 12, 9, 10, 0)  # Wednesday 11:00
+    assert hours.elapsed(monday_1700, datetime(2026, 12, 9, 10, 0)) == 4 * HOURS
+
+
+def test_a_deadline_leaves_out_the_lunch_break_of_split_shifts(tmp_path):
+    split = load_business_hours(written(tmp_path, SPLIT), MADRID)
+    monday_1300 = datetime(2026, 11, 23, 12, 0)
+    assert split.add(monday_1300, 2 * HOURS) == datetime(2026, 11, 23, 16, 0)  # 17:00, not 15:00
+    assert split.add(datetime(2026, 11, 23, 13, 30), HOURS) == datetime(2026, 11, 23, 16, 0)  # from 16:00
+    assert split.elapsed(datetime(2026, 11, 23, 8, 0), datetime(2026, 11, 23, 18, 0)) == 8 * HOURS
+
+
+def test_a_deadline_spanning_several_days(hours):
+    monday_1000 = datetime(2026, 11, 23, 9, 0)  # 10-hour days
+    assert hours.add(monday_1000, 16 * HOURS) == datetime(2026, 11, 24, 15, 0)  # Tuesday 16:00
+    assert hours.add(monday_1000, 9 * HOURS) == datetime(2026, 11, 23, 18, 0)  # Monday 19:00, the closing
+
+
+def test_no_time_is_the_start_when_open_or_else_the_next_opening(hours):
+    open_moment, closing = datetime(2026, 11, 24, 10, 0), datetime(2026, 11, 24, 18, 0)
+    assert hours.add(open_moment, timedelta(0)) == open_moment
+    assert hours.add(closing, timedelta(0)) == datetime(2026, 11, 25, 8, 0)
+    with pytest.raises(ValueError, match="cannot be negative"):
+        hours.add(open_moment, -HOURS)
+
+
+def test_deadlines_across_the_change_to_summer_time(hours, tmp_path):
+    saturday_1200 = datetime(2026, 3, 28, 11, 0)  # CET, UTC+1
+    assert hours.add(saturday_1200, 4 * HOURS) == datetime(2026, 3, 30, 9, 0)  # Monday 11:00 CEST, UTC+2
+    assert hours.elapsed(saturday_1200, datetime(2026, 3, 30, 9, 0)) == 4 * HOURS
+    sundays = load_business_hours(written(tmp_path, VALID), MADRID)
+    assert sundays.add(datetime(2026, 3, 29, 1, 30), 2 * HOURS) == datetime(2026, 3, 29, 10, 0)  # 12:00 CEST
+    all_sunday = load_business_hours(written(tmp_path, ALL_SUNDAY), MADRID)
+    sunday = datetime(2026, 3, 28, 23, 0), datetime(2026, 3, 29, 22, 0)  # local midnight to midnight
+    assert all_sunday.elapsed(*sunday) == 23 * HOURS
+    assert all_sunday.add(sunday[0], 23 * HOURS) == sunday[1]
+
+
+def test_deadlines_across_the_change_to_winter_time(hours, tmp_path):
+    saturday_1300 = datetime(2026, 10, 24, 11, 0)  # CEST, UTC+2
+    assert hours.add(saturday_1300, 2 * HOURS) == datetime(2026, 10, 26, 9, 0)  # Monday 10:00 CET, UTC+1
+    sundays = load_business_hours(written(tmp_path, VALID), MADRID)
+    assert sundays.add(datetime(2026, 10, 25, 0, 30), HOURS) == datetime(2026, 10, 25, 10, 0)  # 11:00 CET
+    all_sunday = load_business_hours(written(tmp_path, ALL_SUNDAY), MADRID)
+    sunday = datetime(2026, 10, 24, 22, 0), datetime(2026, 10, 25, 23, 0)
+    assert all_sunday.elapsed(*sunday) == 25 * HOURS
+    assert all_sunday.add(sunday[0], 25 * HOURS) == sunday[1]
+
+
+def test_elapsed_over_a_weekend_counts_only_saturday_morning(hours):
+    friday_1800, monday_1000 = datetime(2026, 11, 27, 17, 0), datetime(2026, 11, 30, 9, 0)
+    assert hours.elapsed(friday_1800, monday_1000) == 6 * HOURS  # 1 on Friday, 4 on Saturday, 1 on Monday
+    assert hours.elapsed(datetime(2026, 11, 28, 13, 0), datetime(2026, 11, 30, 8, 0)) == timedelta(0)
+    assert hours.elapsed(monday_1000, friday_1800) == timedelta(0)
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        datetime(2026, 11, 23, 9, 0),  # Monday 10:00
+        datetime(2026, 11, 27, 17, 59),  # Friday 18:59
+        datetime(2026, 12, 7, 16, 15),  # Monday 17:15, a holiday next
+        datetime(2026, 3, 27, 15, 30),  # Friday 16:30, summer time on Sunday
+        datetime(2026, 12, 24, 6, 0),  # Thursday 7:00, before opening, Christmas next
+    ],
+)
+@pytest.mark.parametrize("duration", [timedelta(0), timedelta(minutes=1), 4 * HOURS, 37 * HOURS, 600 * HOURS])
+def test_elapsed_undoes_add(hours, start, duration):
+    assert hours.elapsed(start, hours.add(start, duration)) == duration
+
+
+def test_a_duration_longer_than_the_search_window_still_ends(hours):
+    start = datetime(2026, 11, 23, 9, 0)
+    deadline = hours.add(start, 5000 * HOURS)  # about two years of 54-hour weeks
+    assert deadline - start > timedelta(days=600) and hours.elapsed(start, deadline) == 5000 * HOURS
+
+
+def test_a_calendar_that_does_not_open_for_a_year_is_refused(tmp_path):
+    every_day = ", ".join(str(date(2027, 1, 1) + timedelta(days=n)) for n in range(420))
+    closed = load_business_hours(
+        written(tmp_path, VALID.replace("holidays: []", f"holidays: [{every_day}]")), MADRID
+    )
+    with pytest.raises(ValueError, match="the team does not open in the 400 days from 2027-01-01"):
+        closed.add(datetime(2027, 1, 1, 12, 0), HOURS)
+    assert closed.elapsed(datetime(2027, 1, 1), datetime(2027, 12, 31)) == timedelta(0)
