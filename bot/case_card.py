@@ -64,6 +64,7 @@ def case_card(
             "details",
             prioridad=label("priority", case.priority),
             equipo=team_label(case.team.name) if case.team else "—",
+            responder=format_datetime(case.first_response_due) if case.first_response_due else "—",
             vence=format_datetime(case.sla_due_at) if case.sla_due_at else "—",
             cliente=customer_name or "—",
         ),

@@ -7,7 +7,7 @@ Functions take a `Session` and never commit: the caller owns the transaction
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -33,6 +33,7 @@ from bot.models import (
 )
 from bot.outbox import CASE_CARD, UNATTENDED, enqueue
 from bot.policy import CasePolicy
+from bot.sla import case_deadlines
 from bot.timeline import BOT_ACTOR, CUSTOMER_ACTOR, add_event, add_message
 
 
@@ -105,9 +106,9 @@ def register_case(session: Session, demand: Demand, policy: CasePolicy, now: dat
         intent=demand.intent,
         intent_confidence=demand.confidence,
         source_key=demand.source_key,
-        sla_due_at=now + timedelta(hours=rule.resolution_hours),
         created_at=now,
     )
+    set_deadlines(case, now)
     session.add(case)
     captured_at = demand.captured_at or now
     add_event(session, case, "captured", CUSTOMER_ACTOR, at=captured_at)
@@ -127,6 +128,15 @@ def register_case(session: Session, demand: Demand, policy: CasePolicy, now: dat
         escalate_case(session, case, reason="policy", now=now)
     session.flush()
     return case
+
+
+def set_deadlines(case: Case, start: datetime, first_response: bool = True) -> None:
+    """The case's deadlines from `start` by sla.yml, in opening hours (`first_response`: that one
+    too; a reopened case only gets a new resolution deadline)."""
+    deadlines = case_deadlines(case.type, case.topic, case.priority, start)
+    if first_response:
+        case.first_response_due = deadlines.first_response
+    case.sla_due_at = deadlines.resolution
 
 
 def register_case_once(

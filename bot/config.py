@@ -28,6 +28,7 @@ class Settings:
     console_port: int
     case_policy_path: Path
     business_hours_path: Path
+    sla_path: Path
     timezone: str
     survey_reminder_hours: float
     survey_expiry_hours: float
@@ -49,6 +50,7 @@ class Settings:
             console_port=int(env.get("CONSOLE_PORT") or 8000),
             case_policy_path=Path(env.get("CASE_POLICY_PATH") or PROJECT_ROOT / "case_policy.yml"),
             business_hours_path=Path(env.get("BUSINESS_HOURS_PATH") or PROJECT_ROOT / "business_hours.yml"),
+            sla_path=Path(env.get("SLA_PATH") or PROJECT_ROOT / "sla.yml"),
             timezone=env.get("TIMEZONE") or "Europe/Madrid",
             survey_reminder_hours=float(env.get("SURVEY_REMINDER_HOURS") or 24),
             survey_expiry_hours=float(env.get("SURVEY_EXPIRY_HOURS") or 24),

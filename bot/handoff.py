@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
-from bot.cases import team_named
+from bot.cases import set_deadlines, team_named
 from bot.models import (
     OPEN_STATUSES,
     Agent,
@@ -30,6 +30,7 @@ from bot.models import (
     utcnow,
 )
 from bot.outbox import CASE_CARD, enqueue
+from bot.sla import get_sla_policy
 from bot.timeline import CUSTOMER_ACTOR, add_event
 
 OPEN = [status.value for status in OPEN_STATUSES]
@@ -138,6 +139,8 @@ def transfer_case(
     from_team = case.team.name if case.team else None
     if target.team is not None:
         case.team = team_named(session, target.team)
+    if get_sla_policy().on_transfer == "restart":
+        set_deadlines(case, now or utcnow())
     case.assigned_agent_id, case.handoff = None, None
     add_event(
         session,

@@ -45,6 +45,7 @@ def service_environment(settings: Settings) -> dict[str, str]:
         **{key: value for key, value in telegram.items() if value},  # settings decide, not the shell
         "DATABASE_URL": settings.database_url,
         "BUSINESS_HOURS_PATH": str(settings.business_hours_path),
+        "SLA_PATH": str(settings.sla_path),
         "ACTION_HOST": os.environ.get("ACTION_HOST") or "127.0.0.1",
         "ACTION_PORT": str(settings.action_port),
         "SANIC_HOST": settings.bind_host,

@@ -135,6 +135,8 @@ class Case(Base):
     # `<sender id>:<Rasa message id>` of the message that opened the case: a retried
     # action finds the case it already registered instead of creating a second one.
     source_key = Column(String(255), unique=True)
+    # Deadlines (sla.yml, in opening hours): a person's first answer, and the resolution.
+    first_response_due = Column(DateTime)
     sla_due_at = Column(DateTime)
     resolution = Column(Text)
     # Where the case lives in the agents' group: its forum topic (if a forum) and its card.

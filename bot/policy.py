@@ -23,7 +23,6 @@ class TopicRule:
     team: str
     escalate: bool
     priority: str
-    resolution_hours: int
     requires_order: bool = False
     keywords: tuple[str, ...] = ()
     fields: tuple[str, ...] = ()
@@ -61,7 +60,6 @@ def _rules_of(case_type: CaseType, section: dict) -> dict[str, TopicRule]:
             team=merged["team"],
             escalate=bool(merged.get("escalate", False)),
             priority=merged.get("priority", "media"),
-            resolution_hours=int(merged.get("resolution_hours", 72)),
             requires_order=bool(merged.get("requires_order", False)),
             keywords=tuple(merged.get("keywords") or ()),
             fields=tuple(merged.get("fields") or ()),

@@ -14,11 +14,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from bot.cases import escalate_case
+from bot.cases import escalate_case, set_deadlines
 from bot.config import get_settings
 from bot.handoff import RELAYED_CHANNELS, relayed
 from bot.models import Case, CaseStatus, Customer, Level, Survey, utcnow
 from bot.outbox import CASE_CARD, SURVEY_EXPIRY, SURVEY_REMINDER, enqueue
+from bot.sla import get_sla_policy
 from bot.timeline import CUSTOMER_ACTOR, add_event
 
 RESOLVED, RATING, COMMENT = "resuelto", "calificacion", "comentario"
@@ -165,6 +166,8 @@ def reopen_case(session: Session, case: Case, now: datetime) -> None:
     """Back to its agent, who is told in the case's thread; with no agent, to its team's queue."""
     case.closed_at = None
     add_event(session, case, "reopened", CUSTOMER_ACTOR, at=now, status_to=CaseStatus.REABIERTO.value)
+    if get_sla_policy().on_reopen == "restart":
+        set_deadlines(case, now, first_response=False)
     if case.assigned_agent_id is not None:
         case.handoff = relayed(case)
     else:

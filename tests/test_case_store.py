@@ -45,13 +45,17 @@ def test_a_registered_queja_has_a_number_team_due_date_and_timeline(session_fact
         kinds = [e.kind for e in case.events]
         team = case.team.name
         due = case.sla_due_at
+        first_response_due = case.first_response_due
         stored = (case.intent, case.intent_confidence)
 
     assert re.fullmatch(r"Q-2026-\d{6}", number)
     assert kinds == ["captured", "classified", "registered", "escalated"]
     assert (status, level) == ("escalado", 2)  # quejas are escalated by default
     assert team == "logistica"
-    assert due == datetime(2026, 11, 25, 10, 0)  # 48 h for quejas
+    # Monday 11:00 in Madrid: 2 opening hours to answer (priority alta), 20 to resolve
+    # (8 on Monday until 19:00, 10 on Tuesday, 2 on Wednesday), sla.yml and business_hours.yml.
+    assert first_response_due == datetime(2026, 11, 23, 12, 0)
+    assert due == datetime(2026, 11, 25, 10, 0)
     assert stored == ("queja", 0.93)
 
 

@@ -3,6 +3,8 @@ and the buttons' payloads (real SQLite store)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 
 from bot.cases import Demand, close_case, register_case
@@ -91,3 +93,19 @@ def test_button_payloads_carry_the_case_and_nothing_else_is_read_as_one():
     assert read_payload("encuesta:Q-2026-000007:comentario:omitir").answer is None
     for other in ("/afirmar", "encuesta:Q-2026-000007:calificacion:9", "encuesta:x:y", "tomar:Q-2026-000007"):
         assert read_payload(other) is None
+
+
+def test_a_reopened_case_gets_a_new_resolution_deadline_and_keeps_its_first_response_one(
+    session_factory, policy
+):
+    number, _ = closed_duda(session_factory, policy)
+    with session_factory() as session:
+        before = session.execute(select(Case).where(Case.number == number)).scalar_one()
+    reopened_at = datetime(2026, 11, 30, 9, 0)  # Monday 10:00 in Madrid
+    with session_factory.begin() as session:
+        answer_survey(session, CUSTOMER, number, RESOLVED, False, reopened_at)
+    with session_factory() as session:
+        after = session.execute(select(Case).where(Case.number == number)).scalar_one()
+    assert after.first_response_due == before.first_response_due
+    # sla.yml: 16 opening hours for a duda: 9 on Monday until 19:00, 7 on Tuesday from 09:00
+    assert after.sla_due_at == datetime(2026, 12, 1, 15, 0)
