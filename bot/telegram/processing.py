@@ -107,12 +107,12 @@ class UpdateProcessor:
         if not await self.run_store_work(claim_update, self.session_factory, update.update_id, remember):
             logger.info("update %s was already processed; ignored", update.update_id)
             return
-        if self.surveys is not None and await self.survey_answer(incoming):
-            return  # typed instead of pressed
         if self.relay is not None and await self.relay.from_customer(
             incoming, update.effective_message, update.update_id
         ):
             return  # an agent has this customer's case: the bot stays silent
+        if self.surveys is not None and await self.survey_answer(incoming):
+            return  # typed instead of pressed
         await self.carry_out(incoming, update.update_id)
 
     async def carry_out(self, incoming: Incoming, update_id: int) -> None:
