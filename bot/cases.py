@@ -126,6 +126,8 @@ def register_case(session: Session, demand: Demand, policy: CasePolicy, now: dat
     attach_pending(session, case)
     if rule.escalate:
         escalate_case(session, case, reason="policy", now=now)
+    elif demand.case_type is not CaseType.DUDA:  # the team has work to do: its card is the notice
+        enqueue(session, CASE_CARD, case, not_before=now)
     session.flush()
     return case
 

@@ -11,7 +11,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from bot.cases import set_deadlines, team_named
@@ -295,11 +295,16 @@ def agent_open_cases(session: Session, agent: Agent) -> list[Case]:
     return list(session.execute(query).scalars())
 
 
+def needs_a_person():
+    """Every queja and solicitud, and the dudas the bot handed over."""
+    return or_(Case.level >= Level.AGENT, Case.type != CaseType.DUDA.value)
+
+
 def unassigned_queue(session: Session, limit: int = 20) -> list[Case]:
     """Cases waiting for a person, oldest first."""
     query = (
         select(Case)
-        .where(Case.assigned_agent_id.is_(None), Case.status.in_(OPEN), Case.level >= Level.AGENT)
+        .where(Case.assigned_agent_id.is_(None), Case.status.in_(OPEN), needs_a_person())
         .options(selectinload(Case.customer), selectinload(Case.team))
         .order_by(Case.created_at, Case.id)
         .limit(limit)

@@ -275,6 +275,16 @@ class AgentsPost(Base):
     created_at = Column(DateTime, nullable=False, default=utcnow)
 
 
+class SlaAlert(Base):
+    """An SLA alert of a case, claimed by the first worker to insert it: sent once, ever."""
+
+    __tablename__ = "sla_alerts"
+
+    case_id = Column(ForeignKey("cases.id"), primary_key=True)
+    alert = Column(String(32), primary_key=True)  # first_response_75, resolution_overdue, …
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
 class ProcessedUpdate(Base):
     __tablename__ = "processed_updates"
 
@@ -300,6 +310,7 @@ __all__ = [
     "Notification",
     "OPEN_STATUSES",
     "ProcessedUpdate",
+    "SlaAlert",
     "Survey",
     "Team",
 ]

@@ -21,6 +21,7 @@ CASE_CARD = "case_card"
 UNATTENDED = "unattended_notice"  # to a customer whose escalated case nobody has taken yet
 SURVEY_REMINDER = "survey_reminder"  # the one reminder of an unanswered survey
 SURVEY_EXPIRY = "survey_expiry"  # an unanswered survey closes
+SLA_ALERT = "sla_alert"  # a deadline at 75 % or 90 % of its time, or passed
 
 
 def enqueue(

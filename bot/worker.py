@@ -15,7 +15,7 @@ import signal
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -31,7 +31,20 @@ from bot.customers import set_reachable
 from bot.db import get_session_factory
 from bot.labels import label
 from bot.models import Agent, Case, Message, Notification, utcnow
-from bot.outbox import CASE_CARD, SURVEY_EXPIRY, SURVEY_REMINDER, UNATTENDED, claim_due, finish, retry_later
+from bot.outbox import (
+    CASE_CARD,
+    SLA_ALERT,
+    SURVEY_EXPIRY,
+    SURVEY_REMINDER,
+    UNATTENDED,
+    claim_due,
+    enqueue,
+    finish,
+    retry_later,
+)
+from bot.sla import SlaPolicy, get_sla_policy
+from bot.sla_alerts import SlaNotifier
+from bot.sla_watch import claim_new
 from bot.survey_messages import card_line, question
 from bot.survey_messages import text as survey_text
 from bot.surveys import expire, remind, survey_of_case
@@ -43,6 +56,7 @@ from bot.timeline import add_event
 logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 1.0
+WATCH_EVERY = timedelta(seconds=30)  # how often open cases' deadlines are checked
 
 
 @dataclass
@@ -111,6 +125,8 @@ class Worker:
     name: str = field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
     forum: bool | None = None
     hours: BusinessHours = field(default_factory=get_business_hours)
+    sla: SlaPolicy = field(default_factory=get_sla_policy)
+    watched_at: datetime | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
         if self.agents_chat_id is None:
@@ -118,9 +134,29 @@ class Worker:
                 "TELEGRAM_AGENTS_CHAT_ID is not set: escalated cases are registered, but no card is posted"
             )
         while not stop.is_set():
+            await self.watch_deadlines()
             if await self.deliver_due() == 0:
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(stop.wait(), POLL_SECONDS)
+
+    async def watch_deadlines(self) -> int:
+        """Claim the SLA alerts open cases have reached and queue them, in one transaction."""
+        now = self.clock()
+        if self.watched_at is not None and now - self.watched_at < WATCH_EVERY:
+            return 0
+        self.watched_at = now
+
+        def claim() -> int:
+            with self.session_factory.begin() as session:
+                alerts = claim_new(session, self.hours, self.sla.alerts_percent, now)
+                for alert in alerts:
+                    case = session.get(Case, alert.case_id)
+                    enqueue(
+                        session, SLA_ALERT, case, not_before=now, deadline=alert.deadline, level=alert.level
+                    )
+                return len(alerts)
+
+        return await asyncio.to_thread(claim)
 
     async def deliver_due(self) -> int:
         """Deliver what is due now; the number of notifications claimed."""
@@ -132,9 +168,9 @@ class Worker:
     async def deliver(self, notification_id: int) -> None:
         with self.session_factory() as session:
             notification = session.get(Notification, notification_id)
-            kind, case_id = notification.kind, notification.case_id
+            kind, case_id, payload = notification.kind, notification.case_id, dict(notification.payload)
         try:
-            outcome = await self.dispatch(kind, case_id)
+            outcome = await self.dispatch(kind, case_id, payload)
         except (TelegramError, ValueError) as error:
             reason = str(error)
             logger.warning(
@@ -144,7 +180,10 @@ class Worker:
             return
         self.record(notification_id, lambda session, n: self.settle(session, n, outcome))
 
-    async def dispatch(self, kind: str, case_id: int) -> Outcome:
+    async def dispatch(self, kind: str, case_id: int, payload: dict[str, Any]) -> Outcome:
+        if kind == SLA_ALERT:
+            notifier = SlaNotifier(self.bot, self.session_factory, self.agents_chat_id, self.clock)
+            return Outcome(await notifier.deliver(case_id, payload["deadline"], payload["level"]))
         if kind == CASE_CARD:
             return Outcome(await self.post_case_card(case_id))
         if kind == UNATTENDED:
@@ -236,6 +275,8 @@ class Worker:
             message_thread_id=thread_id,
         )
         self.save_case(case_id, card_message_id=sent.message_id)
+        with self.session_factory.begin() as session:  # the agents' group knows: a moment of truth
+            add_event(session, session.get(Case, case_id), "card_posted", at=self.clock())
         return "sent"
 
     async def edit_card(self, case: Case, text: str, markup: InlineKeyboardMarkup) -> None:

@@ -35,6 +35,14 @@ def test_an_escalated_case_leaves_a_card_to_post_and_a_bot_case_none(session_fac
     assert (notice.kind, notice.case_id, notice.not_before) == (UNATTENDED, 1, NOW + timedelta(minutes=10))
 
 
+def test_a_solicitud_nobody_escalated_still_shows_the_team_its_card(session_factory, policy):
+    demand = Demand("3", "telegram", CaseType.SOLICITUD, "factura", "Quiero la factura", source_key="3:1")
+    with session_factory.begin() as session:
+        register_case(session, demand, policy, NOW)
+    (card,) = notifications(session_factory)
+    assert (card.kind, card.not_before) == (CASE_CARD, NOW)
+
+
 def test_two_workers_never_claim_the_same_notification(session_factory, database_url):
     with session_factory.begin() as session:
         for _ in range(40):

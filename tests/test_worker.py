@@ -88,6 +88,9 @@ async def test_a_card_already_posted_is_updated_not_posted_again(bot, fake, sess
         enqueue(session, CASE_CARD, session.get(Case, case_id), not_before=worker.clock())
     await worker.deliver_due()
     assert len(fake.calls("sendMessage")) == 1 and fake.calls("createForumTopic") == []  # not a forum
+    with session_factory() as session:
+        kinds = session.execute(select(CaseEvent.kind).where(CaseEvent.case_id == case_id)).scalars()
+        assert list(kinds).count("card_posted") == 1
     (edit,) = fake.calls("editMessageText")
     assert edit.status == 400 and "not modified" in edit.response["description"]  # nothing changed
     assert [n.status for n in stored(session_factory, case_id)[1]] == ["sent", "sent"]
