@@ -1,4 +1,4 @@
-"""`python -m bot report csat …`: reports from the case store, printed as tables or saved as CSV.
+"""`python -m bot report csat|sla …`: reports from the case store, printed as tables or saved as CSV.
 
 A new report is one `add_<name>_command(reports)` below that sets `run=` on its parser, plus its
 line in `REPORTS`.
@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 from bot.db import get_session_factory
 from bot.migrate import migrate
 from bot.reports.csat import CSV_HEADERS, csat_csv_rows, csat_report, csat_tables
+from bot.reports.sla import CSV_HEADERS as SLA_CSV_HEADERS
+from bot.reports.sla import sla_csv_rows, sla_report, sla_tables
 from bot.reports.tables import format_table, write_csv
 
 
@@ -59,11 +61,25 @@ def add_csat_command(reports: argparse._SubParsersAction) -> None:
     csat.set_defaults(run=run_csat)
 
 
-REPORTS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (add_csat_command,)
+def add_sla_command(reports: argparse._SubParsersAction) -> None:
+    sla = reports.add_parser(
+        "sla",
+        help="first response and resolution against their deadlines, and the open backlog",
+        description="Cases created in the range (whole days, as UTC dates, not the service's time "
+        "zone): first-response and resolution times p50 and p90 (nearest rank) and % on time, "
+        "open cases now and how many of them are past their resolution deadline. Times are "
+        "wall-clock hours elapsed since the case was created, not opening hours.",
+    )
+    add_date_range(sla)
+    sla.add_argument("--csv", type=Path, metavar="FILE", help="also write every row to FILE (CSV)")
+    sla.set_defaults(run=run_sla)
+
+
+REPORTS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (add_csat_command, add_sla_command)
 
 
 def add_report_commands(commands: argparse._SubParsersAction) -> None:
-    report = commands.add_parser("report", help="reports from the case store (csat)")
+    report = commands.add_parser("report", help="reports from the case store (csat, sla)")
     reports = report.add_subparsers(dest="report", required=True)
     for add_command in REPORTS:
         add_command(reports)
@@ -91,5 +107,24 @@ def run_csat(session: Session, args: argparse.Namespace) -> int:
             print("\n".join(format_table(table)))
     if args.csv is not None:
         write_csv(args.csv, CSV_HEADERS, csat_csv_rows(report) if not report.is_empty else [])
+        print(f"wrote {args.csv}")
+    return 0
+
+
+def run_sla(session: Session, args: argparse.Namespace) -> int:
+    report = sla_report(session, args.start, args.end)
+    span = describe_range(args.start, args.end)
+    if report.is_empty:
+        print(f"no cases in this range ({span})")
+    else:
+        print(
+            f"SLA: {report.total.cases} cases created {span}; wall-clock hours; "
+            f"open and overdue as of {report.now:%Y-%m-%d %H:%M} UTC"
+        )
+        for table in sla_tables(report):
+            print()
+            print("\n".join(format_table(table)))
+    if args.csv is not None:
+        write_csv(args.csv, SLA_CSV_HEADERS, sla_csv_rows(report) if not report.is_empty else [])
         print(f"wrote {args.csv}")
     return 0
