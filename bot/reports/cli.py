@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from bot.migrate import migrate
 from bot.reports.csat import CSV_HEADERS, csat_csv_rows, csat_report, csat_tables
 from bot.reports.sla import CSV_HEADERS as SLA_CSV_HEADERS
 from bot.reports.sla import sla_csv_rows, sla_report, sla_tables
-from bot.reports.tables import format_table, write_csv
+from bot.reports.tables import Table, format_table, write_csv
 
 
 def iso_date(value: str) -> date:
@@ -98,33 +98,45 @@ def run_report_command(args: argparse.Namespace) -> int:
 def run_csat(session: Session, args: argparse.Namespace) -> int:
     report = csat_report(session, args.start, args.end)
     span = describe_range(args.start, args.end)
-    if report.is_empty:
-        print(f"no surveys in this range ({span})")
-    else:
-        print(f"CSAT: {report.total.surveys} surveys created {span}")
-        for table in csat_tables(report):
-            print()
-            print("\n".join(format_table(table)))
-    if args.csv is not None:
-        write_csv(args.csv, CSV_HEADERS, csat_csv_rows(report) if not report.is_empty else [])
-        print(f"wrote {args.csv}")
-    return 0
+    headline = f"CSAT: {report.total.surveys} surveys created {span}"
+    nothing = f"no surveys in this range ({span})"
+    return show(
+        args, report.is_empty, headline, nothing, csat_tables(report), CSV_HEADERS, csat_csv_rows(report)
+    )
 
 
 def run_sla(session: Session, args: argparse.Namespace) -> int:
     report = sla_report(session, args.start, args.end)
     span = describe_range(args.start, args.end)
-    if report.is_empty:
-        print(f"no cases in this range ({span})")
+    headline = (
+        f"SLA: {report.total.cases} cases created {span}; wall-clock hours; "
+        f"open and overdue as of {report.now:%Y-%m-%d %H:%M} UTC"
+    )
+    nothing = f"no cases in this range ({span})"
+    return show(
+        args, report.is_empty, headline, nothing, sla_tables(report), SLA_CSV_HEADERS, sla_csv_rows(report)
+    )
+
+
+def show(
+    args: argparse.Namespace,
+    empty: bool,
+    headline: str,
+    nothing: str,
+    tables: list[Table],
+    csv_headers: Sequence[str],
+    csv_rows: list[list],
+) -> int:
+    """Print the tables under `headline` (or `nothing` for an empty range); `--csv` writes the rows
+    (just the headers when the range is empty, so scripts always find the file)."""
+    if empty:
+        print(nothing)
     else:
-        print(
-            f"SLA: {report.total.cases} cases created {span}; wall-clock hours; "
-            f"open and overdue as of {report.now:%Y-%m-%d %H:%M} UTC"
-        )
-        for table in sla_tables(report):
+        print(headline)
+        for table in tables:
             print()
             print("\n".join(format_table(table)))
     if args.csv is not None:
-        write_csv(args.csv, SLA_CSV_HEADERS, sla_csv_rows(report) if not report.is_empty else [])
+        write_csv(args.csv, csv_headers, [] if empty else csv_rows)
         print(f"wrote {args.csv}")
     return 0

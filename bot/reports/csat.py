@@ -8,22 +8,27 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import Select
 
 from bot.labels import team_label
 from bot.models import Agent, Survey, Team
+from bot.reports.grouped import (
+    NO_AGENT_LABEL,
+    NO_TEAM_LABEL,
+    TOTAL_LABEL,
+    grouped_csv_rows,
+    grouped_tables,
+    named_first,
+    within_days,
+)
 from bot.reports.tables import Table, cell_text
 
 RATINGS = (1, 2, 3, 4, 5)
 SATISFIED = (4, 5)
-TOTAL_LABEL = "Total"
-NO_AGENT_LABEL = "Sin agente (bot)"
-NO_TEAM_LABEL = "Sin equipo"
 
 HEADERS = ("encuestas", "respondidas", "CSAT medio", *map(str, RATINGS), "% resuelto", "% CSAT")
 CSV_HEADERS = (
@@ -105,22 +110,9 @@ def _row(label: str, figures: Iterable[int]) -> CsatRow:
     )
 
 
-def _in_range(query: Select, start: date | None, end: date | None) -> Select:
-    """Whole UTC days: from `start` 00:00 to `end` 23:59:59.999… (the store keeps naive UTC)."""
-    if start is not None:
-        query = query.where(Survey.created_at >= datetime.combine(start, time.min))
-    if end is not None:
-        query = query.where(Survey.created_at < datetime.combine(end + timedelta(days=1), time.min))
-    return query
-
-
-def _named_first(rows: list[CsatRow], unnamed: str) -> list[CsatRow]:
-    return sorted(rows, key=lambda row: (row.label == unnamed, row.label.casefold()))
-
-
 def csat_report(session: Session, start: date | None = None, end: date | None = None) -> CsatReport:
     """The surveys created between `start` and `end` (UTC dates, both days included; None: no limit)."""
-    total = session.execute(_in_range(select(*_figures()), start, end)).one()
+    total = session.execute(within_days(select(*_figures()), Survey.created_at, start, end)).one()
     by_team = (
         select(Team.name, *_figures())
         .select_from(Survey)
@@ -135,18 +127,18 @@ def csat_report(session: Session, start: date | None = None, end: date | None = 
     )
     teams = [
         _row(NO_TEAM_LABEL if name is None else team_label(name), figures)
-        for name, *figures in session.execute(_in_range(by_team, start, end))
+        for name, *figures in session.execute(within_days(by_team, Survey.created_at, start, end))
     ]
     agents = [
         _row(NO_AGENT_LABEL if agent_id is None else name, figures)
-        for agent_id, name, *figures in session.execute(_in_range(by_agent, start, end))
+        for agent_id, name, *figures in session.execute(within_days(by_agent, Survey.created_at, start, end))
     ]
     return CsatReport(
         start,
         end,
         _row(TOTAL_LABEL, total),
-        _named_first(teams, NO_TEAM_LABEL),
-        _named_first(agents, NO_AGENT_LABEL),
+        named_first(teams, NO_TEAM_LABEL),
+        named_first(agents, NO_AGENT_LABEL),
     )
 
 
@@ -164,27 +156,21 @@ def _cells(row: CsatRow) -> list[str]:
 
 def csat_tables(report: CsatReport) -> list[Table]:
     """Total, Por equipo and Por agente, as printed by `python -m bot report csat`."""
-    return [
-        Table("Total", ("", *HEADERS), [_cells(report.total)]),
-        Table("Por equipo", ("equipo", *HEADERS), [_cells(row) for row in report.teams]),
-        Table("Por agente", ("agente", *HEADERS), [_cells(row) for row in report.agents]),
-    ]
+    return grouped_tables(report, HEADERS, _cells)
 
 
 def csat_csv_rows(report: CsatReport) -> list[list]:
     """One row per group, under CSV_HEADERS; `group` is total, team or agent."""
-    groups = [("total", [report.total]), ("team", report.teams), ("agent", report.agents)]
+    return grouped_csv_rows(report, _values)
+
+
+def _values(row: CsatRow) -> list:
     return [
-        [
-            group,
-            row.label,
-            row.surveys,
-            row.answered,
-            row.csat_average,
-            *row.distribution,
-            row.resolved_pct,
-            row.csat_pct,
-        ]
-        for group, rows in groups
-        for row in rows
+        row.label,
+        row.surveys,
+        row.answered,
+        row.csat_average,
+        *row.distribution,
+        row.resolved_pct,
+        row.csat_pct,
     ]

@@ -15,15 +15,24 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import Select, Subquery
+from sqlalchemy.sql import Subquery
 
 from bot.labels import team_label
 from bot.models import OPEN_STATUSES, Agent, Case, CaseEvent, Team, utcnow
-from bot.reports.csat import NO_AGENT_LABEL, NO_TEAM_LABEL, TOTAL_LABEL, one_decimal
+from bot.reports.csat import one_decimal
+from bot.reports.grouped import (
+    NO_AGENT_LABEL,
+    NO_TEAM_LABEL,
+    TOTAL_LABEL,
+    grouped_csv_rows,
+    grouped_tables,
+    named_first,
+    within_days,
+)
 from bot.reports.tables import Table, cell_text
 from bot.sla_watch import RESPONDED
 
@@ -182,17 +191,7 @@ def _grouped(
     groups: dict[tuple[Hashable, str], list[CaseFacts]] = defaultdict(list)
     for case in cases:
         groups[group(case)].append(case)
-    rows = [_row(label, members, now) for (_, label), members in groups.items()]
-    return sorted(rows, key=lambda row: (row.label == unnamed, row.label.casefold()))
-
-
-def _in_range(query: Select, start: date | None, end: date | None) -> Select:
-    """Whole UTC days: from `start` 00:00 to `end` 23:59:59.999… (the store keeps naive UTC)."""
-    if start is not None:
-        query = query.where(Case.created_at >= datetime.combine(start, time.min))
-    if end is not None:
-        query = query.where(Case.created_at < datetime.combine(end + timedelta(days=1), time.min))
-    return query
+    return named_first([_row(label, members, now) for (_, label), members in groups.items()], unnamed)
 
 
 def _first(kinds: tuple[str, ...], name: str) -> Subquery:
@@ -249,7 +248,7 @@ def case_facts(session: Session, start: date | None = None, end: date | None = N
             resolution_due,
             resolved_at,
             status,
-        ) in session.execute(_in_range(query, start, end))
+        ) in session.execute(within_days(query, Case.created_at, start, end))
     ]
 
 
@@ -289,32 +288,26 @@ def _cells(row: SlaRow) -> list[str]:
 
 def sla_tables(report: SlaReport) -> list[Table]:
     """Total, Por equipo and Por agente, as printed by `python -m bot report sla`."""
-    return [
-        Table("Total", ("", *HEADERS), [_cells(report.total)]),
-        Table("Por equipo", ("equipo", *HEADERS), [_cells(row) for row in report.teams]),
-        Table("Por agente", ("agente", *HEADERS), [_cells(row) for row in report.agents]),
-    ]
+    return grouped_tables(report, HEADERS, _cells)
 
 
 def sla_csv_rows(report: SlaReport) -> list[list]:
     """One row per group, under CSV_HEADERS; `group` is total, team or agent."""
-    groups = [("total", [report.total]), ("team", report.teams), ("agent", report.agents)]
+    return grouped_csv_rows(report, _values)
+
+
+def _values(row: SlaRow) -> list:
     return [
-        [
-            group,
-            row.label,
-            row.cases,
-            row.responded,
-            row.response_p50,
-            row.response_p90,
-            row.response_on_time_pct,
-            row.resolved,
-            row.resolution_p50,
-            row.resolution_p90,
-            row.resolution_on_time_pct,
-            row.open,
-            row.overdue,
-        ]
-        for group, rows in groups
-        for row in rows
+        row.label,
+        row.cases,
+        row.responded,
+        row.response_p50,
+        row.response_p90,
+        row.response_on_time_pct,
+        row.resolved,
+        row.resolution_p50,
+        row.resolution_p90,
+        row.resolution_on_time_pct,
+        row.open,
+        row.overdue,
     ]
