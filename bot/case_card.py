@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from bot.labels import format_datetime, label, team_label, topic_label
 from bot.models import Agent, Case, Message
@@ -81,6 +82,16 @@ def case_card(
     if owner is None:
         buttons.insert(0, (label("case_card", "take"), f"{TAKE}:{case.number}"))
     return CaseCard("\n".join(lines), buttons)
+
+
+def in_case_thread(case: Case) -> dict[str, Any]:
+    """Where a message about `case` goes in the agents' group: its forum topic, or under its card
+    (empty when the case has neither yet)."""
+    if case.agents_thread_id is not None:
+        return {"message_thread_id": case.agents_thread_id}
+    if case.card_message_id is not None:
+        return {"reply_to_message_id": case.card_message_id, "allow_sending_without_reply": True}
+    return {}
 
 
 def topic_name(case: Case) -> str:

@@ -16,6 +16,7 @@ from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
 
 from bot.agents import supervisors_of
+from bot.case_card import in_case_thread
 from bot.cases import set_deadlines
 from bot.labels import format_datetime, label
 from bot.models import Agent, Case, Level
@@ -96,14 +97,9 @@ class SlaNotifier:
         return Warning(case, words, [s.telegram_user_id for s in supervisors], customer_text)
 
     async def post_in_thread(self, warning: Warning) -> None:
-        case = warning.case
-        if self.agents_chat_id is None or (case.agents_thread_id is None and case.card_message_id is None):
+        where = in_case_thread(warning.case)
+        if self.agents_chat_id is None or not where:
             return
-        where = (
-            {"message_thread_id": case.agents_thread_id}
-            if case.agents_thread_id
-            else {"reply_to_message_id": case.card_message_id, "allow_sending_without_reply": True}
-        )
         await self.bot.send_message(
             self.agents_chat_id, warning.agents_text, parse_mode=ParseMode.HTML, **where
         )

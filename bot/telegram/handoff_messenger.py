@@ -12,6 +12,7 @@ from telegram import CallbackQuery, Message
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
 
+from bot.case_card import in_case_thread
 from bot.customers import set_reachable
 from bot.handoff import RELAYED_CHANNELS, load_case, remember_post
 from bot.models import Case
@@ -59,14 +60,6 @@ class HandoffMessenger:
         except TelegramError as error:
             logger.warning("could not answer callback query %s: %s", query.id, error)
 
-    def where(self, case: Case) -> dict[str, Any]:
-        """Where a message about `case` goes in the agents' group: its topic, or under its card."""
-        if case.agents_thread_id is not None:
-            return {"message_thread_id": case.agents_thread_id}
-        if case.card_message_id is not None:
-            return {"reply_to_message_id": case.card_message_id, "allow_sending_without_reply": True}
-        return {}
-
     async def tell_agents(self, case: Case, text: str) -> tuple[int, int] | None:
         """Post HTML in the case's thread; the post is remembered as the case's."""
         chat = self.agents_chat_id
@@ -74,7 +67,7 @@ class HandoffMessenger:
             logger.warning("TELEGRAM_AGENTS_CHAT_ID is not set: agents not told about case %s", case.number)
             return None
         try:
-            sent = await self.send(chat, text, parse_mode=ParseMode.HTML, **self.where(case))
+            sent = await self.send(chat, text, parse_mode=ParseMode.HTML, **in_case_thread(case))
         except TelegramError as error:
             logger.error("could not post in the thread of case %s: %s", case.number, error)
             return None
@@ -116,7 +109,9 @@ class HandoffMessenger:
         try:
             copied = await self.telegram.call(
                 lambda bot: deliver(
-                    lambda: bot.copy_message(chat, message.chat_id, message.message_id, **self.where(case))
+                    lambda: bot.copy_message(
+                        chat, message.chat_id, message.message_id, **in_case_thread(case)
+                    )
                 )
             )
         except TelegramError as error:
