@@ -201,11 +201,22 @@ def close_case(
     actor: str = BOT_ACTOR,
     now: datetime | None = None,
 ) -> None:
+    """Resolved and closed at once: the bot's answer needs no one's confirmation."""
     now = now or utcnow()
     case.resolution = resolution
     add_event(session, case, "resolved", actor, at=now, status_to=CaseStatus.RESUELTO.value)
+    finish_case(session, case, actor, now)
+
+
+def finish_case(session: Session, case: Case, actor: str = BOT_ACTOR, now: datetime | None = None) -> bool:
+    """`resuelto → cerrado`: once the customer's survey is over (or none can be run); False if the
+    case is not waiting for it (already closed, or reopened)."""
+    if case.status != CaseStatus.RESUELTO.value:
+        return False
+    now = now or utcnow()
     add_event(session, case, "closed", actor, at=now, status_to=CaseStatus.CERRADO.value)
     case.closed_at = now
+    return True
 
 
 def customer_case(session: Session, chat_id: str, number: str) -> Case | None:

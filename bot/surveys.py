@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from bot.cases import escalate_case, set_deadlines
+from bot.cases import escalate_case, finish_case, set_deadlines
 from bot.config import get_settings
 from bot.handoff import RELAYED_CHANNELS, relayed
 from bot.models import Case, CaseStatus, Customer, Level, Survey, utcnow
@@ -158,6 +158,7 @@ def record(
         survey.csat, survey.step = int(answer), COMMENT
     else:
         survey.comment, survey.step, survey.status = answer or None, None, DONE
+        finish_case(session, case, now=now)
         return Outcome.DONE
     return Outcome.NEXT
 
@@ -213,6 +214,7 @@ def expire(session: Session, survey: Survey, now: datetime) -> bool:
         return False
     survey.status, survey.step = EXPIRED, None
     add_event(session, survey.case, "survey_expired", at=now)
+    finish_case(session, survey.case, now=now)
     if survey.case.level >= Level.AGENT:
         enqueue(session, CASE_CARD, survey.case)
     return True

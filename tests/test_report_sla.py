@@ -14,7 +14,8 @@ from bot.__main__ import main
 from bot.agents import register_agent
 from bot.cases import Demand, register_case
 from bot.models import Case, CaseType, Level
-from bot.reports.sla import SlaRow, hours, percentile, sla_report
+from bot.reports.figures import hours, percentile
+from bot.reports.sla import SlaRow, sla_report
 from bot.timeline import add_event
 
 JANUARY = (date(2026, 1, 1), date(2026, 1, 31))

@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from bot.labels import team_label
 from bot.models import Agent, Survey, Team
+from bot.reports.command import ReportCommand
+from bot.reports.figures import one_decimal
 from bot.reports.grouped import (
     NO_AGENT_LABEL,
     NO_TEAM_LABEL,
@@ -41,14 +42,6 @@ CSV_HEADERS = (
     "resolved_pct",
     "csat_pct",
 )
-
-
-def one_decimal(numerator: int, denominator: int, scale: int = 1) -> float | None:
-    """`scale * numerator / denominator` rounded half up to one decimal; None for 0 / 0."""
-    if not denominator:
-        return None
-    exact = Decimal(scale * numerator) / Decimal(denominator)
-    return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 @dataclass(frozen=True)
@@ -174,3 +167,18 @@ def _values(row: CsatRow) -> list:
         row.resolved_pct,
         row.csat_pct,
     ]
+
+
+COMMAND = ReportCommand(
+    name="csat",
+    help="customer satisfaction from the closing surveys: total, by team, by agent",
+    description="Satisfaction surveys created in the range (whole days, as UTC dates, not the "
+    "service's time zone): count, answers, average rating, ratings 1-5, % resolved and CSAT % "
+    "(share of ratings 4 or 5).",
+    build=csat_report,
+    headline=lambda report, span: f"CSAT: {report.total.surveys} surveys created {span}",
+    nothing="no surveys",
+    tables=csat_tables,
+    csv_headers=CSV_HEADERS,
+    csv_rows=csat_csv_rows,
+)

@@ -6,14 +6,13 @@ portable SQL query (SQLite and PostgreSQL); percentiles, shares on time and the 
 out from them in Python. Times are wall-clock elapsed hours since the case was created, not
 opening hours (the deadlines themselves are set in opening hours by sla.yml).
 
-Percentiles use the nearest-rank method: the p-th percentile of n sorted times is the one at rank
-⌈p·n/100⌉ (1-based), always a time that was observed; p50 of [1, 2, 3, 4] is 2, p90 is 4.
+Percentiles are nearest-rank (bot.reports.figures).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -23,7 +22,8 @@ from sqlalchemy.sql import Subquery
 
 from bot.labels import team_label
 from bot.models import OPEN_STATUSES, Agent, Case, CaseEvent, Team, utcnow
-from bot.reports.csat import one_decimal
+from bot.reports.command import ReportCommand
+from bot.reports.figures import hours, one_decimal, percentile
 from bot.reports.grouped import (
     NO_AGENT_LABEL,
     NO_TEAM_LABEL,
@@ -38,8 +38,6 @@ from bot.sla_watch import RESPONDED
 
 RESOLVED = "resolved"
 OPEN = frozenset(status.value for status in OPEN_STATUSES)
-HOUR = timedelta(hours=1)
-MICROSECOND = timedelta(microseconds=1)
 
 HEADERS = (
     "casos",
@@ -69,21 +67,6 @@ CSV_HEADERS = (
     "open",
     "open_overdue",
 )
-
-
-def percentile(values: Sequence[timedelta], percent: int) -> timedelta | None:
-    """The nearest-rank percentile: the value at rank ⌈percent·n/100⌉ of the sorted values."""
-    if not values:
-        return None
-    rank = -(-percent * len(values) // 100)  # ceil in integers: 0.9 * 10 is not exactly 9 in floats
-    return sorted(values)[max(rank, 1) - 1]
-
-
-def hours(elapsed: timedelta | None) -> float | None:
-    """Elapsed time in hours, rounded half up to one decimal."""
-    if elapsed is None:
-        return None
-    return one_decimal(elapsed // MICROSECOND, HOUR // MICROSECOND)
 
 
 @dataclass(frozen=True)
@@ -311,3 +294,22 @@ def _values(row: SlaRow) -> list:
         row.open,
         row.overdue,
     ]
+
+
+COMMAND = ReportCommand(
+    name="sla",
+    help="first response and resolution against their deadlines, and the open backlog",
+    description="Cases created in the range (whole days, as UTC dates, not the service's time "
+    "zone): first-response and resolution times p50 and p90 (nearest rank) and % on time, "
+    "open cases now and how many of them are past their resolution deadline. Times are "
+    "wall-clock hours elapsed since the case was created, not opening hours.",
+    build=sla_report,
+    headline=lambda report, span: (
+        f"SLA: {report.total.cases} cases created {span}; wall-clock hours; "
+        f"open and overdue as of {report.now:%Y-%m-%d %H:%M} UTC"
+    ),
+    nothing="no cases",
+    tables=sla_tables,
+    csv_headers=CSV_HEADERS,
+    csv_rows=sla_csv_rows,
+)

@@ -18,11 +18,13 @@ from telegram.constants import ParseMode
 
 from bot.agents import active_agent, list_agents, supervisors_of
 from bot.case_card import HISTORY, TAKE, transcript_line
+from bot.cases import finish_case
 from bot.handoff import (
     RELAYED_CHANNELS,
     TakeOutcome,
     Target,
     add_note,
+    agent_actor,
     agent_open_cases,
     case_in_thread,
     correct_type,
@@ -273,9 +275,13 @@ class AgentsDesk:
 
 
 def resolve_with_survey(session: Session, case: Case, agent: Agent, resolution: str) -> bool:
-    """Resolve the case and start its survey, in one transaction; True if a survey started."""
+    """Resolve the case and start its survey, in one transaction; True if a survey started. With
+    no survey to wait for (a customer outside Telegram), the case is closed at once."""
     resolve_case(session, case, agent, resolution)
-    return start_survey(session, case) is not None
+    if start_survey(session, case) is not None:
+        return True
+    finish_case(session, case, agent_actor(agent))
+    return False
 
 
 def owner_refusal(case: Case, agent: Agent) -> str | None:
