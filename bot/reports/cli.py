@@ -12,11 +12,18 @@ from pathlib import Path
 
 from bot.db import get_session_factory
 from bot.migrate import migrate
-from bot.reports import csat, sla
+from bot.reports import agents, bottlenecks, csat, sla, teams, volume
 from bot.reports.command import ReportCommand
 from bot.reports.tables import format_table, write_csv
 
-REPORTS: tuple[ReportCommand, ...] = (csat.COMMAND, sla.COMMAND)
+REPORTS: tuple[ReportCommand, ...] = (
+    agents.COMMAND,
+    bottlenecks.COMMAND,
+    csat.COMMAND,
+    sla.COMMAND,
+    teams.COMMAND,
+    volume.COMMAND,
+)
 
 
 def iso_date(value: str) -> date:

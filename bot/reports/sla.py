@@ -144,7 +144,8 @@ class SlaReport:
         return self.total.cases == 0
 
 
-def _row(label: str, cases: Iterable[CaseFacts], now: datetime) -> SlaRow:
+def sla_row(label: str, cases: Iterable[CaseFacts], now: datetime) -> SlaRow:
+    """The SLA figures of `cases` under `label`, at `now` (for what is still open and overdue)."""
     cases = list(cases)
     responded = [case for case in cases if case.first_response_at is not None]
     resolved = [case for case in cases if case.resolved_at is not None]
@@ -174,11 +175,11 @@ def _grouped(
     groups: dict[tuple[Hashable, str], list[CaseFacts]] = defaultdict(list)
     for case in cases:
         groups[group(case)].append(case)
-    return named_first([_row(label, members, now) for (_, label), members in groups.items()], unnamed)
+    return named_first([sla_row(label, members, now) for (_, label), members in groups.items()], unnamed)
 
 
-def _first(kinds: tuple[str, ...], name: str) -> Subquery:
-    """Per case, the earliest event of one of `kinds`."""
+def first_event_times(kinds: tuple[str, ...], name: str) -> Subquery:
+    """Per case, the earliest event of one of `kinds`: a subquery `name` of (case_id, first_at)."""
     return (
         select(CaseEvent.case_id, func.min(CaseEvent.created_at).label("first_at"))
         .where(CaseEvent.kind.in_(kinds))
@@ -189,7 +190,10 @@ def _first(kinds: tuple[str, ...], name: str) -> Subquery:
 
 def case_facts(session: Session, start: date | None = None, end: date | None = None) -> list[CaseFacts]:
     """The cases created between `start` and `end` (UTC dates, both included; None: no limit)."""
-    responded, resolved = _first(RESPONDED, "responded"), _first((RESOLVED,), "resolved")
+    responded, resolved = (
+        first_event_times(RESPONDED, "responded"),
+        first_event_times((RESOLVED,), "resolved"),
+    )
     query = (
         select(
             Team.name,
@@ -246,7 +250,7 @@ def sla_report(
         start,
         end,
         now,
-        _row(TOTAL_LABEL, cases, now),
+        sla_row(TOTAL_LABEL, cases, now),
         _grouped(cases, lambda case: (case.team, case.team), NO_TEAM_LABEL, now),
         _grouped(cases, lambda case: (case.agent_key, case.agent), NO_AGENT_LABEL, now),
     )

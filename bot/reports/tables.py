@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,15 +25,20 @@ def cell_text(value: Cell, suffix: str = "") -> str:
     return MISSING if value is None else f"{value}{suffix}"
 
 
+NUMERIC = re.compile(rf"-?\d+(\.\d+)?%?|{MISSING}")  # as printed: 12, -3.5, 80.0%, or missing
+
+
 def format_table(table: Table) -> list[str]:
-    """The title, then the headers and rows in columns; the first column to the left, numbers right."""
+    """The title, then the headers and rows in columns: the first column and every column with text to
+    the left, those with only numbers (or missing marks) to the right."""
     rows = [list(table.headers), *(list(row) for row in table.rows)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(table.headers))]
+    right = [i > 0 and all(NUMERIC.fullmatch(row[i]) for row in table.rows) for i in range(len(widths))]
     lines = [table.title]
     for row in rows:
         cells = [
-            cell.ljust(width) if i == 0 else cell.rjust(width)
-            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+            cell.rjust(width) if to_right else cell.ljust(width)
+            for cell, width, to_right in zip(row, widths, right, strict=True)
         ]
         lines.append("  ".join(cells).rstrip())
     return lines
