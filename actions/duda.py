@@ -53,7 +53,7 @@ class ActionResponderDuda(Action):
             case = register_case(session, demand, store.policy(), store.now())
             if case.status == CaseStatus.NUEVO.value:
                 present_solution(session, case, f"faq:{topic}", store.now())
-                add_message(session, case, "bot", answer_text(domain, topic))
+                add_message(session, case, "bot", answer_text(domain, topic), at=store.now())
             number = case.number
         dispatcher.utter_message(response=f"utter_{RETRIEVAL_INTENT}/{topic}")
         dispatcher.utter_message(response="utter_preguntar_resuelto")

@@ -122,7 +122,7 @@ def register_case(session: Session, demand: Demand, policy: CasePolicy, now: dat
         topic=demand.topic,
     )
     add_event(session, case, "registered", at=now, number=case.number, team=rule.team)
-    add_message(session, case, "customer", demand.description)
+    add_message(session, case, "customer", demand.description, at=captured_at)
     attach_pending(session, case)
     if rule.escalate:
         escalate_case(session, case, reason="policy", now=now)

@@ -223,9 +223,11 @@ def customer_left(session: Session, case: Case, now: datetime | None = None) -> 
     add_event(session, case, "customer_left", CUSTOMER_ACTOR, at=now)
 
 
-def record_customer_message(session: Session, case: Case, text: str, post: tuple[int, int] | None) -> None:
+def record_customer_message(
+    session: Session, case: Case, text: str, post: tuple[int, int] | None, now: datetime | None = None
+) -> None:
     """A customer message relayed to the case's thread (`post`: its chat and message id there)."""
-    session.add(Message(case=case, sender="customer", text=text))
+    session.add(Message(case=case, sender="customer", text=text, created_at=now or utcnow()))
     if post is not None:
         remember_post(session, case, *post)
 
@@ -234,7 +236,7 @@ def record_agent_message(
     session: Session, case: Case, agent: Agent, text: str, post: tuple[int, int], now: datetime | None = None
 ) -> None:
     """An agent's message delivered to the customer; the first one is the case's first response."""
-    session.add(Message(case=case, sender="agent", agent_id=agent.id, text=text))
+    session.add(Message(case=case, sender="agent", agent_id=agent.id, text=text, created_at=now or utcnow()))
     remember_post(session, case, *post)
     if not has_event(session, case, "first_response"):
         add_event(session, case, "first_response", agent_actor(agent), at=now)

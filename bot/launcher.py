@@ -60,6 +60,10 @@ def worker_command() -> list[str]:
     return [sys.executable, "-m", "bot", "worker"]
 
 
+def console_command() -> list[str]:
+    return [sys.executable, "-m", "bot", "console"]
+
+
 def rasa_server_command(settings: Settings) -> list[str]:
     return [
         sys.executable,
@@ -175,6 +179,20 @@ def log_serving(settings: Settings) -> None:
         logger.info("serving on %s/rest/webhook", base)
 
 
+def start_worker_and_console(settings: Settings, supervisor: Supervisor) -> None:
+    """The worker (deadlines; with Telegram, the agents' group and notices) and the supervisors'
+    console, up and answering."""
+    env = {**service_environment(settings), "CONSOLE_PORT": str(settings.console_port)}
+    supervisor.start("worker", worker_command(), env)
+    console = supervisor.start("console", console_command(), env)
+    address = f"http://127.0.0.1:{settings.console_port}/entrar"
+    wait_until_up("console", address, console)
+    password = "CONSOLE_PASSWORD" if settings.console_password else "var/console_password"
+    logger.info(
+        "supervisors' console: %s (user %s, password in %s)", address, settings.console_user, password
+    )
+
+
 def run() -> None:
     settings = get_settings()
     migrate()
@@ -182,8 +200,7 @@ def run() -> None:
     signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
     try:
         with running_services(settings) as supervisor:
-            if settings.telegram_token:  # case cards for the agents' group
-                supervisor.start("worker", worker_command(), service_environment(settings))
+            start_worker_and_console(settings, supervisor)
             if sys.stdin.isatty() and not settings.telegram_token:
                 console_chat(settings)
             else:

@@ -49,7 +49,7 @@ class Warning:
 
 @dataclass
 class SlaNotifier:
-    bot: Bot
+    bot: Bot | None  # None without Telegram: the alert and the escalation are recorded, not sent
     session_factory: sessionmaker
     agents_chat_id: int | None
     clock: Callable[[], datetime]
@@ -57,7 +57,7 @@ class SlaNotifier:
     async def deliver(self, case_id: int, deadline: str, level: str) -> str:
         with self.session_factory.begin() as session:
             warning = self.record(session, case_id, deadline, level)
-        if warning is None:
+        if warning is None or self.bot is None:
             return "skipped"
         await self.post_in_thread(warning)
         for user_id in warning.private_to:
@@ -90,7 +90,7 @@ class SlaNotifier:
         told = ", ".join(mention(s) for s in supervisors) or label("sla", "nobody")
         words = text("overdue", numero=case.number, plazo=plazo) + " " + text("notified", nombres=told)
         customer_text = None
-        if claim_once(session, case.id, CUSTOMER_LATE, now):
+        if self.can_tell(case) and claim_once(session, case.id, CUSTOMER_LATE, now):
             set_deadlines(case, now, first_response=False)
             customer_text = text("customer_late", numero=case.number, fecha=format_datetime(case.sla_due_at))
             add_event(session, case, "customer_notified", at=now, notice="late")
@@ -110,9 +110,11 @@ class SlaNotifier:
         except Forbidden:  # they never opened a private chat with the bot: the thread has it
             logger.info("agent %s cannot be written to in private", user_id)
 
+    def can_tell(self, case: Case) -> bool:
+        """Only a Telegram customer who has not blocked the bot hears that their case is late."""
+        return self.bot is not None and case.channel == "telegram" and case.customer.reachable
+
     async def tell_customer(self, case: Case, words: str) -> None:
-        if case.channel != "telegram" or not case.customer.reachable:
-            return
         try:
             await self.bot.send_message(int(case.customer.chat_id), words)
         except TelegramError as error:

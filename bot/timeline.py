@@ -37,5 +37,5 @@ def add_event(
     return event
 
 
-def add_message(session: Session, case: Case, sender: str, text: str) -> None:
-    session.add(Message(case=case, sender=sender, text=text))
+def add_message(session: Session, case: Case, sender: str, text: str, at: datetime | None = None) -> None:
+    session.add(Message(case=case, sender=sender, text=text, created_at=at or utcnow()))

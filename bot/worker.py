@@ -116,9 +116,12 @@ def unattended_text(number: str, hours: BusinessHours, now: datetime) -> str:
     return label("unattended_notice", "outside_hours").format(numero=number, cuando=when_back(hours, now))
 
 
+TELEGRAM_ONLY = (CASE_CARD, UNATTENDED, SURVEY_REMINDER)  # nothing to do without Telegram
+
+
 @dataclass
 class Worker:
-    bot: Bot
+    bot: Bot | None  # None without TELEGRAM_TOKEN: deadlines are still watched and escalated
     session_factory: sessionmaker
     agents_chat_id: int | None
     clock: Callable[[], datetime] = utcnow
@@ -129,7 +132,9 @@ class Worker:
     watched_at: datetime | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
-        if self.agents_chat_id is None:
+        if self.bot is None:
+            logger.warning("TELEGRAM_TOKEN is not set: deadlines are watched and escalated; nothing is sent")
+        elif self.agents_chat_id is None:
             logger.warning(
                 "TELEGRAM_AGENTS_CHAT_ID is not set: escalated cases are registered, but no card is posted"
             )
@@ -181,6 +186,8 @@ class Worker:
         self.record(notification_id, lambda session, n: self.settle(session, n, outcome))
 
     async def dispatch(self, kind: str, case_id: int, payload: dict[str, Any]) -> Outcome:
+        if self.bot is None and kind in TELEGRAM_ONLY:
+            return Outcome("skipped")
         if kind == SLA_ALERT:
             notifier = SlaNotifier(self.bot, self.session_factory, self.agents_chat_id, self.clock)
             return Outcome(await notifier.deliver(case_id, payload["deadline"], payload["level"]))
@@ -311,15 +318,16 @@ class Worker:
 
 
 async def serve() -> None:
-    """The worker process: until SIGTERM or Ctrl-C."""
+    """The worker process: until SIGTERM or Ctrl-C. Without TELEGRAM_TOKEN it still watches the
+    deadlines and escalates late cases (the console shows them), with nothing to send."""
     config = TelegramConfig.from_credentials(None)
-    if not config.enabled:
-        logger.error("TELEGRAM_TOKEN is not set: the worker has nowhere to deliver; stopping")
-        return
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    if not config.enabled:
+        await Worker(None, get_session_factory(), None).run(stop)
+        return
     async with build_bot(config) as bot:
         worker = Worker(bot, get_session_factory(), config.agents_chat_id)
         logger.info("worker %s delivering to the agents' group %s", worker.name, config.agents_chat_id)

@@ -103,3 +103,22 @@ async def test_nothing_is_sent_twice_after_a_restart_or_by_two_workers(bot, fake
         queued = session.execute(select(Notification).where(Notification.kind == "sla_alert")).scalars()
         assert len(list(queued)) == 1
     assert len(events(session_factory, "sla_warning")) == 1
+
+
+async def test_without_telegram_a_late_case_still_goes_up_to_supervision(session_factory, policy):
+    """`make run` with no TELEGRAM_TOKEN: the console shows the escalation; nobody is told."""
+    number = taken_complaint(session_factory, policy)
+    clock = Clock()
+    worker = Worker(None, session_factory, None, clock=clock)
+
+    await run_at(worker, clock, 90)
+    await run_at(worker, clock, 120)
+
+    with session_factory() as session:
+        case = session.execute(select(Case).where(Case.number == number)).scalar_one()
+        assert case.level == Level.SUPERVISOR
+        sent = session.execute(select(Notification.status).where(Notification.kind == "sla_alert")).scalars()
+        assert sorted(sent) == ["skipped", "skipped"]
+    assert [e.details["reason"] for e in events(session_factory, "escalated")] == ["policy", "sla_vencido"]
+    assert [e.details["percent"] for e in events(session_factory, "sla_warning")] == [75]
+    assert events(session_factory, "customer_notified") == []
