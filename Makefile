@@ -7,7 +7,7 @@ export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help install train model migrate run test test-fast shell validate lint bench lock clean
+.PHONY: help install train model migrate run test test-fast browser shell validate lint bench lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -33,8 +33,11 @@ migrate: install ## create or upgrade the case store
 run: model migrate ## start everything; without TELEGRAM_TOKEN, a console chat
 	exec $(PY) -m bot run
 
-test: model ## the whole test suite, slow tests included
+test: model browser ## the whole test suite, slow and browser tests included
 	$(PY) -m pytest
+
+browser: ## Debian's Chromium for the console's browser tests
+	@scripts/install_chromium.sh
 
 test-fast: install ## the tests that need no trained model
 	$(PY) -m pytest -m "not slow"

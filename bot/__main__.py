@@ -24,7 +24,10 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="only when data/, config.yml or domain.yml changed since the last model",
     )
-    commands.add_parser("worker", help="deliver the outbox: case cards in the agents' group")
+    commands.add_parser(
+        "worker", help="watch deadlines and deliver the outbox: case cards, alerts, notices, surveys"
+    )
+    commands.add_parser("console", help="the supervisors' web console (CONSOLE_PORT, default 8000)")
     add_agent_commands(commands)
     add_report_commands(commands)
     return parser
@@ -51,6 +54,10 @@ def main(argv: list[str] | None = None) -> int:
         from bot.worker import serve
 
         asyncio.run(serve())
+    elif args.command == "console":
+        from bot.console.serve import serve as serve_console
+
+        serve_console()
     elif args.command == "agents":
         return run_agents_command(args)
     elif args.command == "report":

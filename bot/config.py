@@ -26,6 +26,8 @@ class Settings:
     rasa_port: int
     action_port: int
     console_port: int
+    console_user: str
+    console_password: str | None
     case_policy_path: Path
     business_hours_path: Path
     sla_path: Path
@@ -48,6 +50,8 @@ class Settings:
             rasa_port=int(env.get("RASA_PORT") or 5005),
             action_port=int(env.get("ACTION_PORT") or 5055),
             console_port=int(env.get("CONSOLE_PORT") or 8000),
+            console_user=env.get("CONSOLE_USER") or "supervisor",
+            console_password=env.get("CONSOLE_PASSWORD") or None,
             case_policy_path=Path(env.get("CASE_POLICY_PATH") or PROJECT_ROOT / "case_policy.yml"),
             business_hours_path=Path(env.get("BUSINESS_HOURS_PATH") or PROJECT_ROOT / "business_hours.yml"),
             sla_path=Path(env.get("SLA_PATH") or PROJECT_ROOT / "sla.yml"),

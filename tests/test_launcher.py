@@ -1,6 +1,7 @@
 """`python -m bot run` (what `make run` starts) with a Telegram token: it serves Telegram by long
-polling instead of opening the console; a complaint registered there reaches the agents' group
-as a card posted by the worker it starts; Ctrl-C stops every process it started."""
+polling instead of opening the console chat and starts the supervisors' web console; a complaint
+registered there reaches the agents' group as a card posted by the worker it starts; Ctrl-C stops
+every process it started."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -51,6 +53,8 @@ def test_run_with_a_token_serves_telegram_starts_the_worker_and_ctrl_c_stops_eve
             "DATABASE_URL": f"sqlite:///{tmp_path / 'atencion.db'}",
             "RASA_PORT": str(free_port()),
             "ACTION_PORT": str(free_port()),
+            "CONSOLE_PORT": str(free_port()),
+            "CONSOLE_PASSWORD": "launcher-test",
         }
         log = tmp_path / "run.log"
         with open(log, "wb") as output:
@@ -65,7 +69,10 @@ def test_run_with_a_token_serves_telegram_starts_the_worker_and_ctrl_c_stops_eve
         try:
             wait_for_line(log, "serving Telegram (long polling", timeout=180)
             wait_for_line(log, "starting worker")
+            wait_for_line(log, "supervisors' console: http://127.0.0.1:")
             children = children_of(launcher.pid)
+            login = f"http://127.0.0.1:{env['CONSOLE_PORT']}/entrar"
+            assert "Entrar en la consola" in urllib.request.urlopen(login).read().decode()
             for text in ("hola", "quiero poner una queja", "dejaron el paquete en la calle", "PED-4021937"):
                 fake.push_update(tg.text_update(CUSTOMER, text))
             replies = fake.wait_for("sendMessage", 5, timeout=90, predicate=to_chat(CUSTOMER))
@@ -80,4 +87,4 @@ def test_run_with_a_token_serves_telegram_starts_the_worker_and_ctrl_c_stops_eve
         worker_log = (PROJECT_ROOT / "var" / "log" / "worker.log").read_text()
         assert "LAUNCHER-test-token" not in worker_log
         assert "stopped" in log.read_text()
-        assert len(children) == 3 and all(not Path(f"/proc/{pid}").exists() for pid in children)
+        assert len(children) == 4 and all(not Path(f"/proc/{pid}").exists() for pid in children)

@@ -1,0 +1,1 @@
+"""The supervisors' web console: `python -m bot console` (reports, case list, case pages)."""

@@ -1,0 +1,163 @@
+"""The console's web app (Sanic, as the Rasa server): every page needs a session but the login."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sanic import Sanic
+from sanic.exceptions import NotFound
+from sanic.request import Request
+from sanic.response import HTTPResponse, html, redirect
+from sqlalchemy.orm import sessionmaker
+
+from bot.console.auth import Credentials, LoginThrottle, Sessions
+from bot.console.case_views import CaseFilters, case_detail, case_list, console_label, filter_choices
+from bot.console.dashboard import DateRange, dashboard
+from bot.labels import label
+from bot.models import utcnow
+
+HERE = Path(__file__).parent
+COOKIE = "consola_sesion"
+PUBLIC_PATHS = ("/entrar", "/static/")
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+
+
+def templates(timezone: str) -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(["html"], default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    zone = ZoneInfo(timezone)
+    environment.filters.update(
+        fecha=lambda moment: local_time(moment, zone),
+        numero=spanish_number,
+        estado=lambda code: console_label("status", code),
+        tipo=lambda code: label("case_type", code),
+        prioridad=lambda code: label("priority", code),
+    )
+    return environment
+
+
+def local_time(moment: datetime | None, zone: ZoneInfo) -> str:
+    if moment is None:
+        return "—"
+    return moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).strftime("%d/%m/%Y %H:%M")
+
+
+def spanish_number(value: float | int | None, suffix: str = "") -> str:
+    """`1.5` → `1,5`; missing → "—"."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{value}".replace(".", ",") + suffix
+
+
+def query_lists(request: Request) -> dict[str, list[str]]:
+    """The query string as lists (Sanic's `args.get` gives only the first value)."""
+    return {key: request.args.getlist(key) for key in request.args}
+
+
+def build_app(
+    credentials: Credentials,
+    session_factory: sessionmaker,
+    timezone: str,
+    clock: Callable[[], datetime] = utcnow,
+    secure_cookie: bool = False,
+) -> Sanic:
+    app = Sanic(f"console-{uuid.uuid4().hex[:8]}")
+    app.config.FORWARDED_SECRET = None
+    sessions, throttle, pages = Sessions(clock), LoginThrottle(clock), templates(timezone)
+    app.static("/static", str(HERE / "static"), name="static")
+
+    def render(name: str, status: int = 200, **context: object) -> HTTPResponse:
+        return html(pages.get_template(name).render(**context), status=status)
+
+    @app.on_request
+    async def require_session(request: Request) -> HTTPResponse | None:
+        if request.path.startswith(PUBLIC_PATHS) or sessions.valid(request.cookies.get(COOKIE)):
+            return None
+        return redirect("/entrar")
+
+    @app.on_response
+    async def protect(request: Request, response: HTTPResponse) -> None:
+        response.headers.update(SECURITY_HEADERS)
+        if not request.path.startswith("/static/"):
+            response.headers["Cache-Control"] = "no-store"
+
+    @app.get("/entrar")
+    async def login_form(request: Request) -> HTTPResponse:
+        if sessions.valid(request.cookies.get(COOKIE)):
+            return redirect("/")
+        return render("login.html")
+
+    @app.post("/entrar")
+    async def login(request: Request) -> HTTPResponse:
+        address = request.remote_addr or request.ip
+        wait = throttle.wait(address)
+        if wait is not None:
+            minutes = max(1, math.ceil(wait.total_seconds() / 60))
+            return render("login.html", status=429, error="demasiados_intentos", minutes=minutes)
+        user, password = (request.form.get(field) or "" for field in ("usuario", "contrasena"))
+        if not credentials.match(user, password):
+            throttle.failed(address)
+            return render("login.html", status=401, error="credenciales", user=user)
+        throttle.succeeded(address)
+        response = redirect("/", status=303)
+        response.cookies[COOKIE] = sessions.open()
+        for key, value in (
+            ("httponly", True),
+            ("samesite", "Strict"),
+            ("path", "/"),
+            ("secure", secure_cookie),
+        ):
+            response.cookies[COOKIE][key] = value
+        return response
+
+    @app.post("/salir")
+    async def logout(request: Request) -> HTTPResponse:
+        sessions.close(request.cookies.get(COOKIE))
+        response = redirect("/entrar", status=303)
+        del response.cookies[COOKIE]
+        return response
+
+    @app.get("/")
+    async def home(request: Request) -> HTTPResponse:
+        now = clock()
+        dates = DateRange.from_query(query_lists(request), now.date())
+        with session_factory() as session:
+            board = dashboard(session, dates, now)
+        return render("dashboard.html", board=board, section="panel")
+
+    @app.get("/casos")
+    async def cases(request: Request) -> HTTPResponse:
+        filters = CaseFilters.from_query(query_lists(request))
+        with session_factory() as session:
+            page, choices = case_list(session, filters, clock()), filter_choices(session)
+        return render("cases.html", page=page, filters=filters, choices=choices, section="casos")
+
+    @app.get("/casos/<number>")
+    async def case(request: Request, number: str) -> HTTPResponse:
+        with session_factory() as session:
+            detail = case_detail(session, number, clock())
+            if detail is None:
+                return render("not_found.html", status=404, number=number, section="casos")
+            return render("case.html", detail=detail, section="casos")
+
+    @app.exception(NotFound)
+    async def not_found(request: Request, error: NotFound) -> HTTPResponse:
+        return render("not_found.html", status=404, section="")
+
+    return app
