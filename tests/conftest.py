@@ -81,3 +81,24 @@ def agents_assistant(request, trained_model: Path, tmp_path_factory, forum_api: 
     name = request.module.__name__.rpartition(".")[2].removeprefix("test_").removesuffix("_end_to_end")
     with assistant_with_agents(tmp_path_factory, forum_api, name) as running:
         yield running
+
+
+@pytest.fixture(scope="module")
+def console_store(tmp_path_factory) -> str:
+    """A migrated SQLite store with three weeks of seeded cases (tests/console_seed.py)."""
+    from bot.models import utcnow
+    from tests.console_seed import seed_console_cases
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('console') / 'atencion.db'}"
+    migrate(url)
+    seed_console_cases(create_session_factory(url), get_policy(), utcnow().replace(minute=0, second=0))
+    return url
+
+
+@pytest.fixture(scope="module")
+def console(console_store: str, tmp_path_factory) -> Iterator[str]:
+    """The real `python -m bot console` over `console_store`: its base URL."""
+    from tests.console_server import console_server
+
+    with console_server(console_store, tmp_path_factory.mktemp("log") / "console.log") as base:
+        yield base

@@ -4,7 +4,6 @@ timeline and conversation. The dashboard's screenshot is saved for the README.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,35 +12,20 @@ from sqlalchemy import select
 
 from bot.console.app import spanish_number
 from bot.db import create_session_factory
-from bot.migrate import migrate
 from bot.models import OPEN_STATUSES, Case, utcnow
-from bot.policy import get_policy
+from bot.reports.bottlenecks import bottlenecks_report
 from bot.reports.csat import csat_report
 from bot.reports.sla import sla_report
 from bot.reports.teams import teams_report
 from bot.reports.volume import volume_report
 from tests.browser import browser  # noqa: F401 (a fixture)
-from tests.console_seed import HOSTILE_TEXT, seed_console_cases
-from tests.console_server import PASSWORD, USER, console_server
+from tests.console_seed import HOSTILE_TEXT
+from tests.console_server import PASSWORD, USER
 
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 SCREENSHOT = ARTIFACTS / "console-dashboard.png"
-
-
-@pytest.fixture(scope="module")
-def store(tmp_path_factory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('console') / 'atencion.db'}"
-    migrate(url)
-    seed_console_cases(create_session_factory(url), get_policy(), utcnow().replace(minute=0, second=0))
-    return url
-
-
-@pytest.fixture(scope="module")
-def console(store: str, tmp_path_factory) -> Iterator[str]:
-    with console_server(store, tmp_path_factory.mktemp("log") / "console.log") as base:
-        yield base
 
 
 @pytest.fixture
@@ -66,7 +50,7 @@ def kpi(page, name: str) -> str:
     return page.inner_text(f"[data-kpi='{name}'] .value")
 
 
-def test_the_dashboard_shows_the_figures_the_reports_compute(page, console: str, store: str):
+def test_the_dashboard_shows_the_figures_the_reports_compute(page, console: str, console_store: str):
     log_in(page, console, password="no-es-esta")
     assert page.inner_text("[role=alert]") == "Usuario o contraseña incorrectos."
     log_in(page, console)
@@ -74,10 +58,12 @@ def test_the_dashboard_shows_the_figures_the_reports_compute(page, console: str,
 
     today = utcnow().date()
     start = today - timedelta(days=29)
-    with create_session_factory(store)() as session:
+    with create_session_factory(console_store)() as session:
         sla = sla_report(session, start, today).total
         csat = csat_report(session, start, today).total
         volume = volume_report(session, start, today).total
+        bottlenecks = bottlenecks_report(session, start, today)
+        steps, slowest = bottlenecks.total.steps, bottlenecks.slowest
         logistics = next(r for r in teams_report(session, start, today).teams if r.label == "Logística")
     assert sla.cases == 24 and sla.overdue > 0  # the seed, as the figures below are read
     assert kpi(page, "casos") == str(sla.cases)
@@ -95,19 +81,23 @@ def test_the_dashboard_shows_the_figures_the_reports_compute(page, console: str,
         spanish_number(logistics.sla.response_p50, " h"),
     ]
     assert page.locator("figure.chart svg").count() == 4
-    assert "registrado → tomado" in page.inner_text("figure.chart:has-text('Dónde se va el tiempo')")
+    longest = max(steps, key=lambda row: row.time)  # the step that holds the most time: orange
+    where_time_goes = page.locator("figure.chart", has_text="Dónde se va el tiempo")
+    assert where_time_goes.locator(".bar.highlight .label").text_content() == longest.step
+    assert page.locator("figure.chart .bar.highlight").count() == 2  # and the fastest team
+    assert f"Paso más lento: {slowest.step}" in page.inner_text("[data-note=cuello]")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOT), full_page=True)
     assert SCREENSHOT.stat().st_size > 20_000
 
 
-def test_a_supervisor_finds_the_overdue_cases_and_reads_one(page, console: str, store: str):
+def test_a_supervisor_finds_the_overdue_cases_and_reads_one(page, console: str, console_store: str):
     log_in(page, console)
     page.click("nav >> text=Casos")
     page.check("input[name=vencidos]")
     page.click("form.filters button")
     opened = [status.value for status in OPEN_STATUSES]
-    with create_session_factory(store)() as session:
+    with create_session_factory(console_store)() as session:
         overdue = set(
             session.execute(
                 select(Case.number).where(Case.status.in_(opened), Case.sla_due_at < utcnow())
@@ -128,7 +118,7 @@ def test_a_supervisor_finds_the_overdue_cases_and_reads_one(page, console: str, 
     assert "el tipo de caso lo pide · nivel 2" in timeline
 
 
-def test_a_handled_case_shows_who_did_what_and_the_conversation(page, console: str, store: str):
+def test_a_handled_case_shows_who_did_what_and_the_conversation(page, console: str, console_store: str):
     log_in(page, console)
     page.goto(f"{console}/casos?agente=&tipo=queja&estado=cerrado")
     page.click("table.cases tbody tr:has-text('Laura Gómez') a >> nth=0")

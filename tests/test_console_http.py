@@ -5,7 +5,6 @@ cases, customer text escaped, no customer data in any address."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,25 +12,9 @@ import requests
 from sqlalchemy import select
 
 from bot.db import create_session_factory
-from bot.migrate import migrate
-from bot.models import Agent, Case, Customer, utcnow
-from bot.policy import get_policy
-from tests.console_seed import HOSTILE_TEXT, seed_console_cases
+from bot.models import Agent, Case, Customer, Team, utcnow
+from tests.console_seed import HOSTILE_TEXT
 from tests.console_server import PASSWORD, USER, console_server
-
-
-@pytest.fixture(scope="module")
-def store(tmp_path_factory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('console') / 'atencion.db'}"
-    migrate(url)
-    seed_console_cases(create_session_factory(url), get_policy(), utcnow().replace(minute=0, second=0))
-    return url
-
-
-@pytest.fixture(scope="module")
-def console(store: str, tmp_path_factory) -> Iterator[str]:
-    with console_server(store, tmp_path_factory.mktemp("log") / "console.log") as base:
-        yield base
 
 
 @pytest.fixture
@@ -46,13 +29,13 @@ def numbers_listed(page: str) -> list[str]:
     return re.findall(r'<a href="/casos/([DQS]-\d{4}-\d{6})">', page)
 
 
-def cases_where(store: str, *conditions) -> set[str]:
-    with create_session_factory(store)() as session:
+def cases_where(url: str, *conditions) -> set[str]:
+    with create_session_factory(url)() as session:
         return set(session.execute(select(Case.number).where(*conditions)).scalars())
 
 
-def test_every_page_needs_a_session(console: str, store: str):
-    number = sorted(cases_where(store))[0]
+def test_every_page_needs_a_session(console: str, console_store: str):
+    number = sorted(cases_where(console_store))[0]
     stranger = requests.Session()
     for path in ("/", "/casos", f"/casos/{number}", "/casos?estado=abiertos", "/?desde=2026-01-01", "/nada"):
         answer = stranger.get(f"{console}{path}", allow_redirects=False)
@@ -62,8 +45,8 @@ def test_every_page_needs_a_session(console: str, store: str):
     assert stranger.get(f"{console}/static/console.css").status_code == 200  # the style sheet only
 
 
-def test_wrong_passwords_are_refused_in_spanish_then_the_address_waits(store: str, tmp_path: Path):
-    with console_server(store, tmp_path / "console.log") as base:
+def test_wrong_passwords_are_refused_in_spanish_then_the_address_waits(console_store: str, tmp_path: Path):
+    with console_server(console_store, tmp_path / "console.log") as base:
         guesser = requests.Session()
         for attempt in range(5):
             answer = guesser.post(f"{base}/entrar", data={"usuario": USER, "contrasena": f"mal-{attempt}"})
@@ -85,41 +68,48 @@ def test_the_session_cookie_is_private_and_ends_on_logout(console: str, signed_i
     assert stolen.headers["Location"] == "/entrar"
 
 
-def test_filters_find_exactly_the_cases_that_match(console: str, store: str, signed_in: requests.Session):
-    with create_session_factory(store)() as session:
+def test_filters_find_exactly_the_cases_that_match(
+    console: str, console_store: str, signed_in: requests.Session
+):
+    with create_session_factory(console_store)() as session:
         laura = session.execute(select(Agent.id).where(Agent.name == "Laura Gómez")).scalar_one()
+        calidad = session.execute(select(Team.id).where(Team.name == "calidad")).scalar_one()
     opened = {"nuevo", "en_proceso", "escalado", "reabierto"}
     checks = {
-        "estado=abiertos": cases_where(store, Case.status.in_(opened)),
-        "tipo=queja&estado=cerrado": cases_where(store, Case.type == "queja", Case.status == "cerrado"),
-        "equipo=calidad": cases_where(store, Case.number.in_(cases_where(store, Case.topic == "producto"))),
-        f"agente={laura}": cases_where(store, Case.assigned_agent_id == laura),
-        "agente=ninguno&tipo=queja": cases_where(
-            store, Case.assigned_agent_id.is_(None), Case.type == "queja"
+        "estado=abiertos": cases_where(console_store, Case.status.in_(opened)),
+        "tipo=queja&estado=cerrado": cases_where(
+            console_store, Case.type == "queja", Case.status == "cerrado"
         ),
-        "vencidos=1": cases_where(store, Case.status.in_(opened), Case.sla_due_at < utcnow()),
+        "equipo=calidad": cases_where(console_store, Case.team_id == calidad),
+        f"agente={laura}": cases_where(console_store, Case.assigned_agent_id == laura),
+        "agente=ninguno&tipo=queja": cases_where(
+            console_store, Case.assigned_agent_id.is_(None), Case.type == "queja"
+        ),
+        "vencidos=1": cases_where(console_store, Case.status.in_(opened), Case.sla_due_at < utcnow()),
     }
     for query, expected in checks.items():
         page = signed_in.get(f"{console}/casos?{query}").text
         assert set(numbers_listed(page)) == expected and expected, query
         assert f"{len(expected)} caso" in page
     everything = signed_in.get(f"{console}/casos").text
-    assert set(numbers_listed(everything)) == cases_where(store)
+    assert set(numbers_listed(everything)) == cases_where(console_store)
 
 
-def test_customer_text_is_shown_escaped(console: str, store: str, signed_in: requests.Session):
-    (number,) = cases_where(store, Case.description == HOSTILE_TEXT)
+def test_customer_text_is_shown_escaped(console: str, console_store: str, signed_in: requests.Session):
+    (number,) = cases_where(console_store, Case.description == HOSTILE_TEXT)
     page = signed_in.get(f"{console}/casos/{number}").text
     assert "&lt;script&gt;alert(&#34;hola&#34;)&lt;/script&gt;" in page and "<script>" not in page
     assert "Nadie &lt;i&gt;Importante&lt;/i&gt;" in page
 
 
-def test_no_customer_data_in_any_address(console: str, store: str, signed_in: requests.Session):
-    with create_session_factory(store)() as session:
+def test_no_customer_data_in_any_address(console: str, console_store: str, signed_in: requests.Session):
+    with create_session_factory(console_store)() as session:
         customers = session.execute(select(Customer.chat_id, Customer.name)).all()
     private = {value for row in customers for value in row if value} | {"Lucía", "Fernández"}
     pages = [signed_in.get(f"{console}{path}").text for path in ("/", "/casos")]
-    pages += [signed_in.get(f"{console}/casos/{number}").text for number in sorted(cases_where(store))]
+    pages += [
+        signed_in.get(f"{console}/casos/{number}").text for number in sorted(cases_where(console_store))
+    ]
     addresses = {match for page in pages for match in re.findall(r'(?:href|action|src)="([^"]*)"', page)}
     assert addresses and not [a for a in addresses for value in private if value in a]
 

@@ -13,6 +13,7 @@ from bot.console.charts import (
     CHART_WIDTH,
     COLUMNS_HEIGHT,
     LABEL_WIDTH,
+    VALUE_ROOM,
     VALUE_WIDTH,
     bar_chart,
     stacked_columns,
@@ -123,10 +124,10 @@ def test_columns_stack_each_type_and_label_at_most_twelve_days():
     chart = stacked_columns(["duda", "queja", "solicitud"], [("01/11", [2, 1, 1]), ("02/11", [0, 2, 0])])
     first, second = chart.columns
     assert chart.top == 4 and [segment.value for segment in first.segments] == [2, 1, 1]
-    quarter = COLUMNS_HEIGHT / 4
+    quarter = (COLUMNS_HEIGHT - VALUE_ROOM) / 4
     assert [segment.height for segment in first.segments] == [2 * quarter, quarter, quarter]
-    assert first.segments[0].y == COLUMNS_HEIGHT / 2 and first.segments[-1].y == 0
-    assert [(segment.series, segment.height) for segment in second.segments] == [(1, COLUMNS_HEIGHT / 2)]
+    assert first.segments[0].y == COLUMNS_HEIGHT - 2 * quarter and first.segments[-1].y == VALUE_ROOM
+    assert [(segment.series, segment.height) for segment in second.segments] == [(1, 2 * quarter)]
     month = stacked_columns(["duda"], [(f"{day:02d}/11", [1]) for day in range(1, 31)])
     assert [column.label for column in month.columns if column.label] == [
         f"{day:02d}/11" for day in range(1, 31, 3)

@@ -15,6 +15,8 @@ VALUE_WIDTH = 70
 CHART_WIDTH = 640
 COLUMNS_HEIGHT = 220
 AXIS_HEIGHT = 36
+COLUMNS_MARGIN = 24  # room for the first and last labels
+VALUE_ROOM = 16  # above the tallest column, for its total
 MOST_COLUMN_LABELS = 12  # past this many columns, only every n-th is labelled
 
 
@@ -102,18 +104,18 @@ class ColumnChart:
 def stacked_columns(series: Sequence[str], columns: Sequence[tuple[str, Sequence[int]]]) -> ColumnChart:
     """One column per (label, values per series), stacked bottom-up in series order."""
     top = max((sum(values) for _, values in columns), default=0) or 1
-    slot = CHART_WIDTH / max(1, len(columns))
+    slot = (CHART_WIDTH - 2 * COLUMNS_MARGIN) / max(1, len(columns))
     label_every = -(-len(columns) // MOST_COLUMN_LABELS)
     drawn = []
     for index, (label, values) in enumerate(columns):
         base, segments = float(COLUMNS_HEIGHT), []
         for series_index, value in enumerate(values):
-            height = round(COLUMNS_HEIGHT * value / top, 1)
+            height = round((COLUMNS_HEIGHT - VALUE_ROOM) * value / top, 1)
             base -= height
             if value:
                 segments.append(Segment(series_index, value, round(base, 1), height))
         width = round(min(slot * 0.7, 48), 1)
-        x = round(index * slot + (slot - width) / 2, 1)
+        x = round(COLUMNS_MARGIN + index * slot + (slot - width) / 2, 1)
         shown = label if index % label_every == 0 else ""
         drawn.append(Column(shown, sum(values), x, width, segments))
     return ColumnChart(list(series), drawn, top)

@@ -85,7 +85,8 @@ def bar_charts(
 ) -> dict[str, BarChart]:
     named_teams = [row for row in teams.teams if row.label != NO_TEAM_LABEL]
     named_agents = [row for row in agents.agents if row.label != NO_AGENT_LABEL and row.sla.cases]
-    fastest, slowest = teams.fastest, bottlenecks.slowest
+    fastest = teams.fastest
+    longest = max(bottlenecks.total.steps, key=lambda row: row.time, default=None)
     return {
         "first_response": bar_chart(
             [(row.label, row.sla.response_p50) for row in named_teams],
@@ -96,8 +97,9 @@ def bar_charts(
             [(row.label, row.sla.resolution_on_time_pct) for row in named_agents], " %", scale_to=100
         ),
         "steps": bar_chart(
-            [(row.step, row.p50) for row in bottlenecks.total.steps],
-            " h",
-            highlight=slowest.step if slowest else None,
+            [(row.step, row.time_share_pct) for row in bottlenecks.total.steps],
+            " %",
+            highlight=longest.step if longest else None,
+            scale_to=100,
         ),
     }
