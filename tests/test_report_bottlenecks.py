@@ -8,7 +8,6 @@ primera respuesta → tomado → resuelto."""
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -16,11 +15,12 @@ import pytest
 from sqlalchemy import update
 
 from bot.__main__ import main
-from bot.agents import register_agent
 from bot.cases import Demand, escalate_case, register_case
 from bot.models import Case, CaseType, Level
 from bot.reports.bottlenecks import BottlenecksReport, StepGroup, StepRow, bottlenecks_report
 from bot.timeline import add_event
+from tests.report_output import csv_header, csv_rows, squeezed
+from tests.report_seeding import register_agents
 
 JANUARY = (date(2026, 1, 1), date(2026, 1, 31))
 IN_JANUARY = ["--from", "2026-01-01", "--to", "2026-01-31"]
@@ -181,10 +181,7 @@ CASES = [
 
 def seed(session_factory, policy, cases=CASES) -> None:
     with session_factory.begin() as session:
-        agents = {
-            name: register_agent(session, telegram_id, name, "logistica", Level.AGENT, policy)[0]
-            for telegram_id, name in enumerate(["Laura", "Pedro"], start=1)
-        }
+        agents = register_agents(session, policy, [(1, "Laura", "logistica"), (2, "Pedro", "logistica")])
         for number, seeded in enumerate(cases):
             start = seeded.created_at
             demand = Demand(
@@ -212,11 +209,6 @@ def seed(session_factory, policy, cases=CASES) -> None:
 
 def figures(group: StepGroup) -> list[tuple]:
     return [(row.step, row.cases, row.p50, row.p90, row.mean, row.time_share_pct) for row in group.steps]
-
-
-def squeezed(line: str) -> str:
-    """A printed table line with its column padding taken out."""
-    return " ".join(line.split())
 
 
 # Per case, the steps in minutes, in the order the moments happened (C's bot answer, at 0, came
@@ -370,8 +362,8 @@ def test_the_command_prints_two_tables_and_writes_one_csv(session_factory, polic
     assert len(lines[teams + 2 :]) == 8 + 8 + 1  # Atención's steps, Logística's, "wrote …"
     assert lines[-1] == f"wrote {export}"
 
-    with open(export, encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+    assert csv_header(export) == "section,name,step,cases,p50_hours,p90_hours,mean_hours,time_share_pct"
+    rows = csv_rows(export)
     assert [row["section"] for row in rows] == ["total"] * 11 + ["team"] * 16
     assert [(row["name"], row["step"]) for row in rows[10:12]] == [
         ("Total", "cerrado → encuestado"),
@@ -396,28 +388,8 @@ def test_a_group_without_measured_time_has_an_empty_share(session_factory, polic
     assert main(["report", "bottlenecks", *on_the_8th, "--csv", str(export)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert squeezed(lines[lines.index("Total") + 2]) == "capturado → clasificado 1 0.0 0.0 0.0 —"
-    with open(export, encoding="utf-8", newline="") as handle:
-        first = next(csv.DictReader(handle))
+    first = csv_rows(export)[0]
     assert (first["p50_hours"], first["time_share_pct"]) == ("0.0", "")
-
-
-def test_an_empty_store_says_so_and_succeeds(database_url, tmp_path, capsys):
-    assert main(["report", "bottlenecks"]) == 0
-    assert capsys.readouterr().out == "no cases in this range (all dates)\n"
-    export = tmp_path / "vacio.csv"
-    assert main(["report", "bottlenecks", *IN_JANUARY, "--csv", str(export)]) == 0
-    assert capsys.readouterr().out.splitlines() == [
-        "no cases in this range (from 2026-01-01 to 2026-01-31 (UTC))",
-        f"wrote {export}",
-    ]
-    assert export.read_text(encoding="utf-8").splitlines() == [
-        "section,name,step,cases,p50_hours,p90_hours,mean_hours,time_share_pct"
-    ]
-
-
-def test_from_after_to_is_refused_with_exit_code_2(database_url, capsys):
-    assert main(["report", "bottlenecks", "--from", "2026-02-01", "--to", "2026-01-01"]) == 2
-    assert "--from 2026-02-01 is after --to 2026-01-01" in capsys.readouterr().err
 
 
 def test_moments_are_taken_in_the_order_they_happened(session_factory, policy):

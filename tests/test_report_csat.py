@@ -3,19 +3,26 @@ by agent, computed in SQL over the real migrated store (figures below are worked
 
 from __future__ import annotations
 
-import csv
 from datetime import date, datetime
 
 import pytest
 
 from bot.__main__ import main
-from bot.agents import register_agent
 from bot.cases import Demand, register_case, team_named
-from bot.models import CaseType, Level, Survey
+from bot.models import CaseType, Survey
 from bot.reports.csat import CsatRow, csat_report
+from tests.report_output import csv_header, csv_rows, squeezed
+from tests.report_seeding import register_agents
 
 JANUARY = (date(2026, 1, 1), date(2026, 1, 31))
 IN_JANUARY = ["--from", "2026-01-01", "--to", "2026-01-31"]
+
+AGENTS = [
+    (1, "Laura", "logistica"),
+    (2, "Pedro", "logistica"),
+    (3, "Marta", "calidad"),
+    (4, "Sofía", "tiendas"),
+]
 
 # (agent, team, csat, resolved, status, created_at): January 2026, and one survey either side of it.
 SURVEYS = [
@@ -36,13 +43,7 @@ SURVEYS = [
 
 def seed(session_factory, policy, surveys=SURVEYS) -> None:
     with session_factory.begin() as session:
-        agents = {
-            name: register_agent(session, telegram_id, name, team, Level.AGENT, policy)[0]
-            for telegram_id, (name, team) in enumerate(
-                [("Laura", "logistica"), ("Pedro", "logistica"), ("Marta", "calidad"), ("Sofía", "tiendas")],
-                start=1,
-            )
-        }
+        agents = register_agents(session, policy, AGENTS)
         for number, (agent, team, rating, resolved, status, created_at) in enumerate(surveys):
             demand = Demand(f"chat-{number}", "telegram", CaseType.QUEJA, "envio", "El paquete no llegó")
             case = register_case(session, demand, policy, now=created_at)
@@ -69,11 +70,6 @@ def figures(row: CsatRow) -> tuple:
         row.resolved_pct,
         row.csat_pct,
     )
-
-
-def squeezed(line: str) -> str:
-    """A printed table line with its column padding taken out."""
-    return " ".join(line.split())
 
 
 def test_january_in_total_by_team_and_by_agent(session_factory, policy):
@@ -149,8 +145,10 @@ def test_the_command_prints_three_tables_and_writes_one_csv(session_factory, pol
     assert lines[agents + 2].index("3.7") == lines[agents + 3].index("1.0")  # numbers right-aligned
     assert lines[-1] == f"wrote {export}"
 
-    with open(export, encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+    assert csv_header(export) == (
+        "group,name,surveys,answered,csat_average,csat_1,csat_2,csat_3,csat_4,csat_5,resolved_pct,csat_pct"
+    )
+    rows = csv_rows(export)
     assert [(row["group"], row["name"]) for row in rows] == [
         ("total", "Total"),
         ("team", "Atención al cliente"),
@@ -179,32 +177,3 @@ def test_the_command_prints_three_tables_and_writes_one_csv(session_factory, pol
     }
     tiendas = rows[4]
     assert (tiendas["csat_average"], tiendas["resolved_pct"], tiendas["csat_pct"]) == ("", "", "")
-
-
-def test_an_empty_store_says_so_and_succeeds(database_url, tmp_path, capsys):
-    assert main(["report", "csat"]) == 0
-    assert capsys.readouterr().out == "no surveys in this range (all dates)\n"
-    export = tmp_path / "vacio.csv"
-    assert main(["report", "csat", "--from", "2026-01-01", "--csv", str(export)]) == 0
-    assert capsys.readouterr().out.splitlines() == [
-        "no surveys in this range (from 2026-01-01 (UTC))",
-        f"wrote {export}",
-    ]
-    assert export.read_text(encoding="utf-8").splitlines() == [
-        "group,name,surveys,answered,csat_average,csat_1,csat_2,csat_3,csat_4,csat_5,resolved_pct,csat_pct"
-    ]
-
-
-def test_bad_dates_are_refused_with_exit_code_2(database_url, capsys):
-    with pytest.raises(SystemExit) as refused:
-        main(["report", "csat", "--from", "2026-13-01"])
-    assert refused.value.code == 2
-    assert "invalid date '2026-13-01': use YYYY-MM-DD" in capsys.readouterr().err
-    with pytest.raises(SystemExit) as refused:
-        main(["report", "csat", "--to", "31/01/2026"])
-    assert refused.value.code == 2
-    assert main(["report", "csat", "--from", "2026-02-01", "--to", "2026-01-01"]) == 2
-    assert "--from 2026-02-01 is after --to 2026-01-01" in capsys.readouterr().err
-    with pytest.raises(SystemExit) as refused:
-        main(["report"])
-    assert refused.value.code == 2

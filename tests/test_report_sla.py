@@ -3,7 +3,6 @@ backlog, in total, by team and by agent, over the real migrated store (figures w
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -11,12 +10,13 @@ import pytest
 from sqlalchemy import update
 
 from bot.__main__ import main
-from bot.agents import register_agent
 from bot.cases import Demand, register_case
-from bot.models import Case, CaseType, Level
+from bot.models import Case, CaseType
 from bot.reports.figures import hours, percentile
 from bot.reports.sla import SlaRow, sla_report
 from bot.timeline import add_event
+from tests.report_output import csv_header, csv_rows, squeezed
+from tests.report_seeding import register_agents
 
 JANUARY = (date(2026, 1, 1), date(2026, 1, 31))
 IN_JANUARY = ["--from", "2026-01-01", "--to", "2026-01-31"]
@@ -61,10 +61,7 @@ CASES = [
 
 def seed(session_factory, policy, cases=CASES) -> None:
     with session_factory.begin() as session:
-        agents = {
-            name: register_agent(session, telegram_id, name, "logistica", Level.AGENT, policy)[0]
-            for telegram_id, name in enumerate(["Laura", "Pedro"], start=1)
-        }
+        agents = register_agents(session, policy, [(1, "Laura", "logistica"), (2, "Pedro", "logistica")])
         for number, seeded in enumerate(cases):
             demand = Demand(f"chat-{number}", "telegram", seeded.case_type, seeded.topic, "Mi pedido")
             start = seeded.created_at
@@ -94,11 +91,6 @@ def figures(row: SlaRow) -> tuple:
         row.open,
         row.overdue,
     )
-
-
-def squeezed(line: str) -> str:
-    """A printed table line with its column padding taken out."""
-    return " ".join(line.split())
 
 
 @pytest.mark.parametrize(
@@ -208,8 +200,12 @@ def test_the_command_prints_three_tables_and_writes_one_csv(
     assert lines[agents + 2].index("2.0") == lines[agents + 3].index("3.0")  # numbers right-aligned
     assert lines[-1] == f"wrote {export}"
 
-    with open(export, encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+    assert csv_header(export) == (
+        "group,name,cases,responded,first_response_p50_hours,first_response_p90_hours,"
+        "first_response_on_time_pct,resolved,resolution_p50_hours,resolution_p90_hours,"
+        "resolution_on_time_pct,open,open_overdue"
+    )
+    rows = csv_rows(export)
     assert [(row["group"], row["name"]) for row in rows] == [
         ("total", "Total"),
         ("team", "Atención al cliente"),
@@ -245,25 +241,8 @@ def test_a_case_without_times_prints_dashes_and_empty_csv_cells(
     assert main(["report", "sla", "--from", "2026-01-16", "--to", "2026-01-16", "--csv", str(export)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert squeezed(lines[lines.index("Total") + 2]) == "Total 1 0 — — — 0 — — — 1 1"
-    with open(export, encoding="utf-8", newline="") as handle:
-        total = next(csv.DictReader(handle))
+    total = csv_rows(export)[0]
     assert (total["first_response_p50_hours"], total["resolution_on_time_pct"]) == ("", "")
-
-
-def test_an_empty_store_says_so_and_succeeds(database_url, tmp_path, capsys):
-    assert main(["report", "sla"]) == 0
-    assert capsys.readouterr().out == "no cases in this range (all dates)\n"
-    export = tmp_path / "vacio.csv"
-    assert main(["report", "sla", "--to", "2026-01-31", "--csv", str(export)]) == 0
-    assert capsys.readouterr().out.splitlines() == [
-        "no cases in this range (up to 2026-01-31 (UTC))",
-        f"wrote {export}",
-    ]
-    assert export.read_text(encoding="utf-8").splitlines() == [
-        "group,name,cases,responded,first_response_p50_hours,first_response_p90_hours,"
-        "first_response_on_time_pct,resolved,resolution_p50_hours,resolution_p90_hours,"
-        "resolution_on_time_pct,open,open_overdue"
-    ]
 
 
 def test_the_help_says_times_are_wall_clock_hours(capsys):

@@ -3,47 +3,23 @@ team that owns them, over the real migrated store (figures worked out by hand)."
 
 from __future__ import annotations
 
-import csv
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-import pytest
 from sqlalchemy import update
 
 from bot.__main__ import main
-from bot.agents import register_agent
-from bot.cases import Demand, escalate_case, register_case
-from bot.models import Case, CaseType, Level, Survey
+from bot.models import Case
 from bot.reports.agents import ServiceRow
 from bot.reports.teams import teams_report
-from bot.timeline import CUSTOMER_ACTOR, add_event
+from tests.report_output import csv_header, csv_rows, squeezed
+from tests.report_seeding import DUDA, QUEJA, SOLICITUD, Seeded, seed_cases
 
 JANUARY = (date(2026, 1, 1), date(2026, 1, 31))
 IN_JANUARY = ["--from", "2026-01-01", "--to", "2026-01-31"]
 NOW = datetime(2026, 2, 10, 12, 0)
-H = timedelta(hours=1)
 AGENTS = [(1, "Laura", "logistica"), (2, "Pedro", "logistica"), (3, "Marta", "calidad")]
 AGENTS += [(4, "Sofía", "atencion_cliente")]
 
-
-@dataclass(frozen=True)
-class Seeded:
-    """A case; its moments are hours after `created_at` (None: never)."""
-
-    agent: str | None
-    case_type: CaseType
-    topic: str  # envio, devolucion: Logística; producto: Calidad; atencion, a duda: Atención al cliente
-    created_at: datetime
-    responded: float | None  # first_response; for a duda, solution_presented (the bot answered)
-    resolution_due: float | None  # None: no deadlines at all
-    resolved: tuple[float, ...]
-    status: str
-    survey: tuple[bool | None, int | None] | None = None  # (resolved?, CSAT)
-    reopened: float | None = None  # the customer said «No» in the survey
-    person: float | None = None  # a duda handed to a person (level 2)
-
-
-QUEJA, SOLICITUD, DUDA = CaseType.QUEJA, CaseType.SOLICITUD, CaseType.DUDA
 CASES = [
     # Logística: on time; late and reopened (open again, past its deadline); a devolución on time;
     # a queja without deadlines, open but never overdue.
@@ -70,45 +46,7 @@ CASES = [
 
 
 def seed(session_factory, policy, cases=CASES) -> None:
-    with session_factory.begin() as session:
-        agents = {
-            name: register_agent(session, telegram_id, name, team, Level.AGENT, policy)[0]
-            for telegram_id, name, team in AGENTS
-        }
-        for number, seeded in enumerate(cases):
-            demand = Demand(f"chat-{number}", "telegram", seeded.case_type, seeded.topic, "Mi pedido")
-            start = seeded.created_at
-            case = register_case(session, demand, policy, now=start)
-            if seeded.person is not None:
-                escalate_case(session, case, "cliente_pide_persona", now=start + seeded.person * H)
-            agent = agents.get(seeded.agent)
-            actor = f"agent:{agent.id}" if agent else "bot"
-            if agent:
-                case.assigned_agent_id = agent.id
-                add_event(session, case, "taken", actor, at=start + (seeded.person or 0) * H)
-            case.first_response_due = None if seeded.resolution_due is None else start + 4 * H
-            case.sla_due_at = None if seeded.resolution_due is None else start + seeded.resolution_due * H
-            if seeded.responded is not None:
-                answer = "solution_presented" if seeded.case_type is DUDA else "first_response"
-                add_event(session, case, answer, actor, at=start + seeded.responded * H)
-            for after in seeded.resolved:
-                add_event(session, case, "resolved", actor, at=start + after * H)
-            if seeded.reopened is not None:
-                add_event(session, case, "reopened", CUSTOMER_ACTOR, at=start + seeded.reopened * H)
-            if seeded.survey is not None:
-                resolved, rating = seeded.survey
-                session.add(
-                    Survey(
-                        case_id=case.id,
-                        agent_id=agent.id if agent else None,
-                        team_id=case.team_id,
-                        resolved=resolved,
-                        csat=rating,
-                        status="completada",
-                        created_at=start + seeded.resolved[0] * H,
-                    )
-                )
-            case.status = seeded.status
+    seed_cases(session_factory, policy, AGENTS, cases)
 
 
 def figures(row: ServiceRow) -> tuple:
@@ -124,11 +62,6 @@ def figures(row: ServiceRow) -> tuple:
         row.csat_average,
         row.reopened_pct,
     )
-
-
-def squeezed(line: str) -> str:
-    """A printed table line with its column padding taken out."""
-    return " ".join(line.split())
 
 
 def answered(team_hours: list[tuple[str, float]]) -> list[Seeded]:
@@ -235,8 +168,11 @@ def test_the_command_prints_one_table_with_the_total_last_and_writes_one_csv(
     assert lines[table + 2].index("3.0") == lines[table + 3].index("1.5")  # numbers right-aligned
     assert lines[-1] == f"wrote {export}"
 
-    with open(export, encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+    assert csv_header(export) == (
+        "group,name,cases,handed_to_person_pct,first_response_p50_hours,first_response_p90_hours,"
+        "resolution_p50_hours,resolution_on_time_pct,open,open_overdue,csat_average,reopened_pct"
+    )
+    rows = csv_rows(export)
     assert [(row["group"], row["name"]) for row in rows] == [
         ("team", "Atención al cliente"),
         ("team", "Calidad"),
@@ -269,42 +205,5 @@ def test_a_range_without_answers_prints_dashes_and_no_fastest(
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].endswith("; fastest first response: none")
     assert squeezed(lines[lines.index("Por equipo") + 3]) == "Total 1 100.0% — — — — 1 1 — —"
-    with open(export, encoding="utf-8", newline="") as handle:
-        total = list(csv.DictReader(handle))[-1]
+    total = csv_rows(export)[-1]
     assert (total["first_response_p50_hours"], total["csat_average"], total["reopened_pct"]) == ("", "", "")
-
-
-def test_an_empty_store_says_so_and_writes_just_the_headers(database_url, tmp_path, capsys):
-    assert main(["report", "teams"]) == 0
-    assert capsys.readouterr().out == "no cases in this range (all dates)\n"
-    export = tmp_path / "vacio.csv"
-    assert main(["report", "teams", "--to", "2026-01-31", "--csv", str(export)]) == 0
-    assert capsys.readouterr().out.splitlines() == [
-        "no cases in this range (up to 2026-01-31 (UTC))",
-        f"wrote {export}",
-    ]
-    with open(export, encoding="utf-8", newline="") as handle:
-        assert list(csv.reader(handle)) == [
-            [
-                "group",
-                "name",
-                "cases",
-                "handed_to_person_pct",
-                "first_response_p50_hours",
-                "first_response_p90_hours",
-                "resolution_p50_hours",
-                "resolution_on_time_pct",
-                "open",
-                "open_overdue",
-                "csat_average",
-                "reopened_pct",
-            ]
-        ]
-
-
-def test_from_after_to_is_refused_with_exit_code_2(database_url, capsys):
-    assert main(["report", "teams", "--from", "2026-02-01", "--to", "2026-01-01"]) == 2
-    assert "error: --from 2026-02-01 is after --to 2026-01-01" in capsys.readouterr().err
-    with pytest.raises(SystemExit) as refused:
-        main(["report", "teams", "--from", "2026-02-30"])
-    assert refused.value.code == 2

@@ -10,7 +10,6 @@ The cases are tests/test_report_bottlenecks.py's (A to I in January, one either 
 
 from __future__ import annotations
 
-import csv
 from datetime import date, datetime
 
 from bot.__main__ import main
@@ -18,6 +17,7 @@ from bot.cases import Demand, register_case
 from bot.models import CaseType
 from bot.reports.volume import DayRow, TopicRow, TypeRow, volume_report
 from bot.timeline import add_event
+from tests.report_output import csv_header, csv_rows, squeezed
 from tests.test_report_bottlenecks import seed
 
 JANUARY = (date(2026, 1, 1), date(2026, 1, 31))
@@ -26,11 +26,6 @@ IN_JANUARY = ["--from", "2026-01-01", "--to", "2026-01-31"]
 
 def handling(row: TypeRow) -> tuple:
     return (row.label, row.cases, row.contained, row.containment_pct, row.handed_off, row.handoff_pct)
-
-
-def squeezed(line: str) -> str:
-    """A printed table line with its column padding taken out."""
-    return " ".join(line.split())
 
 
 def test_january_by_day_topic_and_type(session_factory, policy):
@@ -140,8 +135,11 @@ def test_the_command_prints_three_tables_and_writes_one_csv(session_factory, pol
     ]
     assert lines[-1] == f"wrote {export}"
 
-    with open(export, encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+    assert csv_header(export) == (
+        "section,date,type,topic,topic_label,cases,duda,queja,solicitud,"
+        "contained,containment_pct,handed_off,handoff_pct"
+    )
+    rows = csv_rows(export)
     assert [row["section"] for row in rows] == ["day"] * 4 + ["topic"] * 7 + ["type"] * 3 + ["total"]
     empty = dict.fromkeys(("date", "type", "topic", "topic_label", "duda", "queja", "solicitud"), "")
     no_handling = dict.fromkeys(("contained", "containment_pct", "handed_off", "handoff_pct"), "")
@@ -183,23 +181,3 @@ def test_the_command_prints_three_tables_and_writes_one_csv(session_factory, pol
         "handed_off": "6",
         "handoff_pct": "66.7",
     }
-
-
-def test_an_empty_store_says_so_and_succeeds(database_url, tmp_path, capsys):
-    assert main(["report", "volume"]) == 0
-    assert capsys.readouterr().out == "no cases in this range (all dates)\n"
-    export = tmp_path / "vacio.csv"
-    assert main(["report", "volume", "--from", "2026-01-01", "--csv", str(export)]) == 0
-    assert capsys.readouterr().out.splitlines() == [
-        "no cases in this range (from 2026-01-01 (UTC))",
-        f"wrote {export}",
-    ]
-    assert export.read_text(encoding="utf-8").splitlines() == [
-        "section,date,type,topic,topic_label,cases,duda,queja,solicitud,"
-        "contained,containment_pct,handed_off,handoff_pct"
-    ]
-
-
-def test_from_after_to_is_refused_with_exit_code_2(database_url, capsys):
-    assert main(["report", "volume", "--from", "2026-02-01", "--to", "2026-01-01"]) == 2
-    assert "--from 2026-02-01 is after --to 2026-01-01" in capsys.readouterr().err
