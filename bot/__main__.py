@@ -9,6 +9,7 @@ import sys
 from bot.agents_cli import add_agent_commands, run_agents_command
 from bot.migrate import migrate
 from bot.reports.cli import add_report_commands, run_report_command
+from bot.review.cli import add_review_commands, run_review_command
 from bot.training import ensure_model, train
 
 
@@ -30,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("console", help="the supervisors' web console (CONSOLE_PORT, default 8000)")
     add_agent_commands(commands)
     add_report_commands(commands)
+    add_review_commands(commands)
     return parser
 
 
@@ -62,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_agents_command(args)
     elif args.command == "report":
         return run_report_command(args)
+    elif args.command == "review":
+        return run_review_command(args)
     return 0
 
 

@@ -34,6 +34,7 @@ class Settings:
     timezone: str
     survey_reminder_hours: float
     survey_expiry_hours: float
+    review_confidence: float
 
     @classmethod
     def from_environment(cls) -> Settings:
@@ -58,6 +59,7 @@ class Settings:
             timezone=env.get("TIMEZONE") or "Europe/Madrid",
             survey_reminder_hours=float(env.get("SURVEY_REMINDER_HOURS") or 24),
             survey_expiry_hours=float(env.get("SURVEY_EXPIRY_HOURS") or 24),
+            review_confidence=float(env.get("REVIEW_CONFIDENCE") or 0.7),
         )
 
 

@@ -314,3 +314,34 @@ __all__ = [
     "Survey",
     "Team",
 ]
+
+
+class ReviewStatus(str, enum.Enum):
+    PENDING = "pendiente"
+    LABELLED = "etiquetado"
+    DISCARDED = "descartado"
+    CONFLICT = "conflicto"  # two different labels were given: an operator must choose
+
+
+class ReviewItem(Base):
+    """A customer message worth an operator's look (merged with its near-duplicates), masked;
+    labelled, it becomes a training example (data/nlu/from_conversations.yml)."""
+
+    __tablename__ = "review_items"
+
+    id = Column(Integer, primary_key=True)
+    key = Column(String(500), nullable=False, unique=True)  # the normalized text
+    text = Column(Text, nullable=False)  # the representative spelling, personal data masked
+    count = Column(Integer, nullable=False)  # how many times it was seen (distinct sources)
+    predicted_intent = Column(String(64))  # e.g. "queja", "duda/envios"
+    confidence = Column(Float)  # the lowest seen
+    reasons = Column(JSON, nullable=False, default=list)  # low_confidence, fallback, not_resolved, corrected
+    sources = Column(JSON, nullable=False, default=list)  # "conversacion:<ref>:<message id>", "caso:<número>"
+    conversations = Column(JSON, nullable=False, default=list)  # Rasa sender ids: the context, never exported
+    label = Column(String(64))
+    status = Column(String(16), nullable=False, default=ReviewStatus.PENDING.value, index=True)
+    conflict = Column(JSON)  # the labels that disagree, while status is conflicto
+    labelled_by = Column(String(64))  # an agent's correction (agent:<id>), a file, the console
+    labelled_at = Column(DateTime)
+    first_seen = Column(DateTime, nullable=False, default=utcnow)
+    last_seen = Column(DateTime, nullable=False, default=utcnow)

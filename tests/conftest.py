@@ -14,6 +14,8 @@ from bot.migrate import migrate
 from bot.policy import get_policy
 from tests.fake_bot_api import FakeBotApi
 
+pytest_plugins = ("tests.rest_assistant",)  # the `assistant` fixture: the REST channel's assistant
+
 
 @pytest.fixture
 def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:

@@ -1,0 +1,1 @@
+"""The operators' review loop: collect what customers wrote, label it, retrain."""

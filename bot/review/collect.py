@@ -1,0 +1,176 @@
+"""`python -m bot review collect`: the customer messages worth an operator's look, from the
+conversation logs and the agents' corrections, masked, merged and kept in `review_items`.
+
+Collected: messages the classifier was unsure of (confidence below the threshold), those the
+fallback took, a FAQ answer the customer said did not solve their doubt (the «No» after «¿Resolví
+tu duda?»: the question that got the wrong answer), and the texts of cases whose type an agent
+corrected with /tipo (the correction is the label). Running it again adds what is new: an item
+keeps its label and counts each source once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from bot.models import Case, CaseEvent, Customer, ReviewItem, ReviewStatus, utcnow
+from bot.review.masking import mask_personal_data
+from bot.review.similar import Group, Sighting, merge_similar, normalized
+from bot.review.tracker_log import UserTurn, read_user_turns
+
+LOW_CONFIDENCE, FALLBACK, NOT_RESOLVED, CORRECTED = "low_confidence", "fallback", "not_resolved", "corrected"
+FAQ_ANSWER, DENIED = "action_responder_duda", "negar"
+AGENT_CORRECTION = "corrección de agente"
+NEEDS_TOPIC = "duda"  # a correction to duda needs its FAQ topic (duda/<tema>): the operator chooses
+
+
+def conversation_ref(sender_id: str) -> str:
+    """An opaque name for a conversation: no chat id leaves the database."""
+    return hashlib.sha256(sender_id.encode()).hexdigest()[:12]
+
+
+def reasons_for(turn: UserTurn, threshold: float) -> frozenset[str]:
+    reasons = set()
+    if turn.fell_back:
+        reasons.add(FALLBACK)
+    elif turn.confidence is not None and turn.confidence < threshold:
+        reasons.add(LOW_CONFIDENCE)
+    if FAQ_ANSWER in turn.actions and turn.next_intent == DENIED:
+        reasons.add(NOT_RESOLVED)
+    return frozenset(reasons)
+
+
+@dataclass
+class Sources:
+    """Which conversation each source came from (kept in the store, never exported)."""
+
+    senders: dict[str, str] = field(default_factory=dict)
+
+    def add(self, source: str, sender_id: str) -> str:
+        self.senders[source] = sender_id
+        return source
+
+
+def turn_sightings(turns: Iterable[UserTurn], threshold: float, sources: Sources) -> list[Sighting]:
+    sightings = []
+    for turn in turns:
+        reasons = reasons_for(turn, threshold) if turn.typed else frozenset()
+        if reasons:
+            source = (
+                f"conversacion:{conversation_ref(turn.sender_id)}:{turn.message_id or turn.at.isoformat()}"
+            )
+            sources.add(source, turn.sender_id)
+            text = mask_personal_data(turn.text)
+            sightings.append(Sighting(text, source, turn.intent, turn.confidence, reasons))
+    return sightings
+
+
+def correction_sightings(session: Session, sources: Sources) -> list[Sighting]:
+    """`/tipo` corrections: the case's first message, labelled with the type the agent chose."""
+    query = (
+        select(CaseEvent.details, Case.number, Customer.chat_id)
+        .join(Case, CaseEvent.case_id == Case.id)
+        .join(Customer, Case.customer_id == Customer.id)
+        .where(CaseEvent.kind == "type_corrected")
+        .order_by(CaseEvent.id)
+    )
+    sightings = []
+    for details, number, chat_id in session.execute(query):
+        if not (details.get("text") or "").strip():
+            continue
+        label = details.get("to")
+        sightings.append(
+            Sighting(
+                mask_personal_data(details["text"]),
+                sources.add(f"caso:{number}", chat_id),
+                details.get("intent"),
+                details.get("confidence"),
+                frozenset({CORRECTED}),
+                None if label == NEEDS_TOPIC else label,
+            )
+        )
+    return sightings
+
+
+@dataclass(frozen=True)
+class Collected:
+    messages_read: int
+    by_reason: Counter
+    groups: int
+    new_items: int
+    updated_items: int
+    conflicts: list[tuple[str, list[str]]]  # (text, labels) that disagree
+
+
+def collect(
+    session: Session, tracker_engine: Engine, threshold: float, since: datetime | None = None, now=None
+) -> Collected:
+    now = now or utcnow()
+    sources = Sources()
+    turns = read_user_turns(tracker_engine, since)
+    sightings = turn_sightings(turns, threshold, sources) + correction_sightings(session, sources)
+    groups = merge_similar(sightings)
+    new = updated = 0
+    for group in groups:
+        item = session.execute(
+            select(ReviewItem).where(ReviewItem.key == normalized(group.text))
+        ).scalar_one_or_none()
+        if item is None:
+            item = new_item(group, now)
+            session.add(item)
+            new += 1
+        elif not set(group.sources) <= set(item.sources):
+            updated += 1
+        absorb(item, group, [sources.senders[source] for source in group.sources], now)
+    session.flush()
+    conflicts = session.execute(select(ReviewItem).where(ReviewItem.status == ReviewStatus.CONFLICT.value))
+    return Collected(
+        messages_read=sum(turn.typed for turn in turns),
+        by_reason=Counter(reason for sighting in sightings for reason in sighting.reasons),
+        groups=len(groups),
+        new_items=new,
+        updated_items=updated,
+        conflicts=[(item.text, item.conflict) for item in conflicts.scalars()],
+    )
+
+
+def new_item(group: Group, now: datetime) -> ReviewItem:
+    return ReviewItem(
+        key=normalized(group.text),
+        text=group.text,
+        count=0,
+        predicted_intent=group.predicted_intent,
+        confidence=group.confidence,
+        reasons=[],
+        sources=[],
+        conversations=[],
+        status=ReviewStatus.PENDING.value,
+        first_seen=now,
+        last_seen=now,
+    )
+
+
+def absorb(item: ReviewItem, group: Group, senders: list[str], now: datetime) -> None:
+    """The group's sightings join the item: each source once; its labels if it has none yet."""
+    item.sources = list(dict.fromkeys([*item.sources, *group.sources]))
+    item.conversations = list(dict.fromkeys([*item.conversations, *senders]))
+    item.count = len(item.sources)
+    item.reasons = sorted({*item.reasons, *group.reasons})
+    if group.confidence is not None and (item.confidence is None or group.confidence < item.confidence):
+        item.confidence, item.predicted_intent = group.confidence, group.predicted_intent
+    item.last_seen = now
+    if item.status in (ReviewStatus.PENDING.value, ReviewStatus.CONFLICT.value) and group.labels:
+        labels = sorted({*group.labels, *(item.conflict or [])})
+        if len(labels) == 1:
+            item.label, item.status, item.labelled_by, item.labelled_at = (
+                labels[0], ReviewStatus.LABELLED.value, AGENT_CORRECTION, now
+            )  # fmt: skip
+        else:
+            item.status, item.conflict = ReviewStatus.CONFLICT.value, labels

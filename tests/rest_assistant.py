@@ -1,0 +1,69 @@
+"""The assistant the REST channel serves, as `make run` starts it (trained model, action server,
+a real SQLite store), for tests that talk to it like a customer."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from bot.config import get_settings
+from bot.db import create_session_factory
+from bot.launcher import free_port, running_services
+from bot.migrate import migrate
+from bot.models import Case
+
+
+@dataclasses.dataclass
+class Assistant:
+    url: str
+    database_url: str
+
+    def say(self, sender: str, text: str) -> list[dict]:
+        body = json.dumps({"sender": sender, "message": text}).encode()
+        request = urllib.request.Request(
+            f"{self.url}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            assert response.status == 200
+            return json.loads(response.read())
+
+    def cases(self, sender: str) -> list[Case]:
+        factory = create_session_factory(self.database_url)
+        with factory() as session:
+            from bot.models import Customer
+
+            query = (
+                select(Case)
+                .join(Customer)
+                .where(Customer.chat_id == sender)
+                .options(selectinload(Case.team))
+                .order_by(Case.id)
+            )
+            return list(session.execute(query).scalars())
+
+
+@pytest.fixture(scope="module")
+def assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
+    database_url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'atencion.db'}"
+    migrate(database_url)
+    settings = dataclasses.replace(
+        get_settings(), database_url=database_url, rasa_port=free_port(), action_port=free_port()
+    )
+    with running_services(settings, log_prefix="test-"):
+        yield Assistant(f"http://127.0.0.1:{settings.rasa_port}", database_url)
+
+
+def new_customer() -> str:
+    return f"cliente-{uuid.uuid4().hex[:8]}"
+
+
+def texts(replies: list[dict]) -> str:
+    return "\n".join(r.get("text") or "" for r in replies)

@@ -1,0 +1,212 @@
+"""`python -m bot review collect|export|import` over Rasa's own SQL tracker store (conversations
+saved by its SQLTrackerStore) and the real case store: what is collected and why, masked,
+merged, counted once; labels from agents' corrections and from a file, conflicts reported."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import select
+
+from bot.__main__ import main
+from bot.agents import register_agent
+from bot.cases import Demand, register_case
+from bot.handoff import correct_type
+from bot.models import CaseType, Level, ReviewItem
+
+TURN = tuple[str, str, float]  # text, predicted intent, confidence
+
+
+def user(text: str, intent: str, confidence: float, topic: str | None = None, fallback: bool = False):
+    from rasa.shared.core.events import UserUttered
+
+    ranking = [{"name": intent, "confidence": confidence}]
+    if fallback:
+        ranking.insert(0, {"name": "nlu_fallback", "confidence": 0.45})
+    parse_data = {"text": text, "intent": ranking[0], "intent_ranking": ranking, "entities": []}
+    if topic:
+        parse_data["response_selector"] = {"duda": {"response": {"intent_response_key": f"duda/{topic}"}}}
+    return UserUttered(text, ranking[0], [], parse_data, input_channel="rest")
+
+
+def action(name: str):
+    from rasa.shared.core.events import ActionExecuted
+
+    return ActionExecuted(name)
+
+
+def save_conversations(database_path: Path, conversations: dict[str, list]) -> None:
+    """Through Rasa's own SQLTrackerStore, into the `events` table the Rasa server writes."""
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    store = SQLTrackerStore(dialect="sqlite", db=str(database_path))
+    for sender, events in conversations.items():
+        asyncio.run(store.save(DialogueStateTracker.from_events(sender, events)))
+
+
+CONVERSATIONS = {
+    "111": [
+        user("hola", "saludo", 0.98),  # sure: not collected
+        user("no me llega el paquete, escribidme a ana.perez@correo.es", "queja", 0.52),  # unsure
+        action("utter_pedir_numero_pedido"),
+    ],
+    "222": [
+        user("No me llega el paquete, escribidme a luis@mail.com!!", "queja", 0.61),  # a near-duplicate
+        user("asdfgh qwerty", "saludo", 0.2, fallback=True),
+        action("action_default_fallback"),
+    ],
+    "333": [
+        user("puedo pagar con bizum?", "duda", 0.93, topic="pagos"),  # sure, but the answer did not help
+        action("action_responder_duda"),
+        user("/negar", "negar", 1.0),  # the «No» button
+        action("action_escalar_caso"),
+    ],
+}
+
+
+@pytest.fixture
+def logged(database_url: str, session_factory, policy) -> str:
+    save_conversations(Path(database_url.removeprefix("sqlite:///")), CONVERSATIONS)
+    with session_factory.begin() as session:
+        laura, _ = register_agent(session, 51001, "Laura Gómez", "logistica", Level.AGENT, policy)
+        queja, solicitud = CaseType.QUEJA, CaseType.SOLICITUD
+        for chat, text, wrong, right in [
+            ("444", "quiero que me devuelvan el dinero del pedido 1234567", queja, solicitud),
+            ("555", "Quiero que me devuelvan el dinero del pedido 7654321.", queja, solicitud),
+            ("666", "me cobrasteis dos veces el 612345678", solicitud, queja),
+        ]:
+            demand = Demand(chat, "telegram", wrong, "general", text, intent=wrong.value, confidence=0.8)
+            case = register_case(session, demand, policy)
+            correct_type(session, case, laura, right)
+    return database_url
+
+
+def items(session_factory) -> dict[str, ReviewItem]:
+    with session_factory() as session:
+        return {item.text: item for item in session.execute(select(ReviewItem)).scalars()}
+
+
+def test_collect_finds_the_doubtful_masks_merges_and_labels_corrections(logged, session_factory, capsys):
+    assert main(["review", "collect"]) == 0
+    said = capsys.readouterr().out
+    assert "read 5 customer messages" in said  # the button's «/negar» is not language
+    assert "collected by reason: corrected 3, fallback 1, low_confidence 2, not_resolved 1" in said
+    found = items(session_factory)
+    assert set(found) == {
+        "no me llega el paquete, escribidme a [email]",
+        "asdfgh qwerty",
+        "puedo pagar con bizum?",
+        "quiero que me devuelvan el dinero del pedido [pedido]",
+        "me cobrasteis dos veces el [teléfono]",
+    }
+    parcel = found["no me llega el paquete, escribidme a [email]"]
+    assert (parcel.count, parcel.predicted_intent, parcel.confidence) == (2, "queja", 0.52)
+    assert parcel.reasons == ["low_confidence"] and parcel.status == "pendiente"
+    assert all(source.startswith("conversacion:") and "111" not in source for source in parcel.sources)
+    assert sorted(parcel.conversations) == ["111", "222"]  # kept in the store for the context only
+    assert found["asdfgh qwerty"].reasons == ["fallback"]
+    bizum = found["puedo pagar con bizum?"]
+    assert (bizum.reasons, bizum.predicted_intent) == (["not_resolved"], "duda/pagos")
+    refund = found["quiero que me devuelvan el dinero del pedido [pedido]"]
+    assert (refund.label, refund.status, refund.count) == ("solicitud", "etiquetado", 2)
+    assert [source.split("-")[0] for source in refund.sources] == ["caso:Q", "caso:Q"]
+    assert found["me cobrasteis dos veces el [teléfono]"].label == "queja"
+    assert not [item for item in found.values() for value in ("ana.perez", "luis@", "612345678", "1234567")
+                if value in item.text]  # fmt: skip
+
+
+def test_collecting_again_counts_each_message_once(logged, session_factory, capsys):
+    main(["review", "collect"])
+    first = {text: item.count for text, item in items(session_factory).items()}
+    capsys.readouterr()
+    assert main(["review", "collect"]) == 0
+    assert "0 new items, 0 seen again" in capsys.readouterr().out
+    assert {text: item.count for text, item in items(session_factory).items()} == first
+
+
+def test_a_stricter_threshold_collects_less(logged, session_factory):
+    main(["review", "collect", "--threshold", "0.55"])
+    assert items(session_factory)["no me llega el paquete, escribidme a [email]"].count == 1  # 0.52, not 0.61
+
+
+def test_labels_from_a_file_are_applied_and_disagreements_reported(logged, session_factory, tmp_path, capsys):
+    main(["review", "collect"])
+    export = tmp_path / "revisar.yml"
+    assert main(["review", "export", str(export)]) == 0
+    rows = yaml.safe_load(export.read_text(encoding="utf-8"))
+    assert "wrote 3 items" in capsys.readouterr().out  # the pending ones: corrections are labelled
+    by_text = {row["text"]: row for row in rows}
+    assert by_text["puedo pagar con bizum?"]["predicted"] == "duda/pagos"
+    assert all("111" not in " ".join(map(str, row.values())) for row in rows)  # no chat id leaves
+    by_text["no me llega el paquete, escribidme a [email]"]["label"] = "queja"
+    by_text["asdfgh qwerty"]["label"] = "descartar"
+    by_text["puedo pagar con bizum?"]["label"] = "duda"  # needs its topic
+    export.write_text(yaml.safe_dump(rows, allow_unicode=True), encoding="utf-8")
+    assert main(["review", "import", str(export)]) == 1
+    said = capsys.readouterr().out
+    assert "labelled 1, discarded 1" in said and "a duda needs its topic, e.g. duda/envios" in said
+
+    twice = [{**by_text["puedo pagar con bizum?"], "label": label} for label in ("duda/pagos", "solicitud")]
+    export.write_text(yaml.safe_dump(twice, allow_unicode=True), encoding="utf-8")
+    assert main(["review", "import", str(export)]) == 1
+    assert (
+        "conflict: «puedo pagar con bizum?» was labelled duda/pagos and solicitud" in capsys.readouterr().out
+    )
+    found = items(session_factory)
+    assert found["puedo pagar con bizum?"].status == "pendiente"
+    assert (found["asdfgh qwerty"].status, found["no me llega el paquete, escribidme a [email]"].label) == (
+        "descartado",
+        "queja",
+    )
+
+
+def test_a_csv_round_trip_and_an_unreadable_file(logged, session_factory, tmp_path, capsys):
+    main(["review", "collect"])
+    export = tmp_path / "revisar.csv"
+    main(["review", "export", str(export), "--all"])
+    lines = export.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "id,text,count,predicted,confidence,reasons,label,sources" and len(lines) == 6
+    broken = tmp_path / "roto.yml"
+    broken.write_text("texto: [sin cerrar", encoding="utf-8")
+    assert main(["review", "import", str(broken)]) == 2
+    assert "cannot be read" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_real_conversations_through_the_running_assistant_are_collected_masked(
+    assistant, monkeypatch, capsys
+):
+    """The tracker store the running Rasa server wrote, the case store its actions wrote."""
+    from bot.config import get_settings
+    from bot.db import create_session_factory, session_factory_for
+    from tests.rest_assistant import new_customer
+
+    lost, doubtful, talker = new_customer(), new_customer(), new_customer()
+    assistant.say(lost, "asdfgh qwerty zxcv")  # the fallback takes it
+    assistant.say(doubtful, "aceptan pago con paypal?")  # a FAQ answer…
+    assistant.say(doubtful, "/negar")  # … that did not help
+    assistant.say(talker, "hola buenas")
+    assistant.say(talker, "mi correo es marta.gil@correo.es y mi móvil 612 345 678, ¿me llamáis?")
+    monkeypatch.setenv("DATABASE_URL", assistant.database_url)
+    get_settings.cache_clear()
+    session_factory_for.cache_clear()
+    try:
+        assert main(["review", "collect"]) == 0
+        with create_session_factory(assistant.database_url)() as session:
+            found = {item.text: item for item in session.execute(select(ReviewItem)).scalars()}
+        assert "fallback" in found["asdfgh qwerty zxcv"].reasons
+        assert found["aceptan pago con paypal?"].reasons == ["not_resolved"]
+        assert found["aceptan pago con paypal?"].predicted_intent.startswith("duda/")
+        assert "hola buenas" not in found  # understood: nothing to review
+        assert main(["review", "collect", "--threshold", "1"]) == 0  # now every message is «unsure»
+        with create_session_factory(assistant.database_url)() as session:
+            texts = set(session.execute(select(ReviewItem.text)).scalars())
+        assert "mi correo es [email] y mi móvil [teléfono], ¿me llamáis?" in texts
+        assert not [text for text in texts if "marta" in text or "612" in text]
+    finally:
+        get_settings.cache_clear()
+        session_factory_for.cache_clear()
