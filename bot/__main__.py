@@ -10,6 +10,7 @@ from bot.agents_cli import add_agent_commands, run_agents_command
 from bot.migrate import migrate
 from bot.reports.cli import add_report_commands, run_report_command
 from bot.review.cli import add_review_commands, run_review_command
+from bot.review.retrain_cli import add_retrain_commands, run_retrain, run_rollback
 from bot.training import ensure_model, train
 
 
@@ -32,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_agent_commands(commands)
     add_report_commands(commands)
     add_review_commands(commands)
+    add_retrain_commands(commands)
     return parser
 
 
@@ -66,6 +68,10 @@ def main(argv: list[str] | None = None) -> int:
         return run_report_command(args)
     elif args.command == "review":
         return run_review_command(args)
+    elif args.command == "retrain":
+        return run_retrain(args)
+    elif args.command == "rollback":
+        return run_rollback(args)
     return 0
 
 

@@ -35,6 +35,9 @@ class Settings:
     survey_reminder_hours: float
     survey_expiry_hours: float
     review_confidence: float
+    rasa_api_token: str | None
+    retrain_f1_tolerance: float
+    retrain_max_recall_drop: float
 
     @classmethod
     def from_environment(cls) -> Settings:
@@ -60,6 +63,9 @@ class Settings:
             survey_reminder_hours=float(env.get("SURVEY_REMINDER_HOURS") or 24),
             survey_expiry_hours=float(env.get("SURVEY_EXPIRY_HOURS") or 24),
             review_confidence=float(env.get("REVIEW_CONFIDENCE") or 0.7),
+            rasa_api_token=env.get("RASA_API_TOKEN") or None,
+            retrain_f1_tolerance=float(env.get("RETRAIN_F1_TOLERANCE") or 0.0),
+            retrain_max_recall_drop=float(env.get("RETRAIN_MAX_RECALL_DROP") or 0.05),
         )
 
 

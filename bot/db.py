@@ -54,6 +54,15 @@ def create_store_engine(url: str) -> Engine:
     return engine
 
 
+def create_reading_engine(url: str) -> Engine:
+    """For reading only (Rasa's tracker store, beside an open session): SQLite's plain deferred
+    transactions, which read alongside a writer under WAL instead of queueing behind it."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, future=True, pool_pre_ping=True)
+    return create_engine(url, future=True, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+
+
 def create_session_factory(url: str) -> sessionmaker:
     return sessionmaker(bind=create_store_engine(url), future=True, expire_on_commit=False)
 

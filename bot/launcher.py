@@ -18,9 +18,11 @@ import urllib.request
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from types import FrameType
 
 from bot.config import PROJECT_ROOT, Settings, get_settings
+from bot.local_secrets import rasa_api_token
 from bot.migrate import migrate
 from bot.training import MODEL_PATH, ensure_model, quiet_rasa_environment
 
@@ -64,14 +66,19 @@ def console_command() -> list[str]:
     return [sys.executable, "-m", "bot", "console"]
 
 
-def rasa_server_command(settings: Settings) -> list[str]:
+def rasa_server_command(settings: Settings, model: Path = MODEL_PATH) -> list[str]:
+    """The Rasa server, with its HTTP API behind a token: `python -m bot retrain` and `rollback`
+    load a new model into it (PUT /model) without a restart."""
     return [
         sys.executable,
         "-m",
         "rasa",
         "run",
+        "--enable-api",
+        "--auth-token",
+        rasa_api_token(settings),
         "--model",
-        str(MODEL_PATH),
+        str(model),
         "--credentials",
         "credentials.yml",
         "--endpoints",
@@ -146,12 +153,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_services(settings: Settings, log_prefix: str = "") -> Iterator[Supervisor]:
+def running_services(
+    settings: Settings, log_prefix: str = "", model: Path = MODEL_PATH
+) -> Iterator[Supervisor]:
     """The action server and the Rasa server for `settings`, up and answering."""
     env = service_environment(settings)
     with Supervisor() as supervisor:
         actions = supervisor.start(f"{log_prefix}actions", action_server_command(settings), env)
-        rasa = supervisor.start(f"{log_prefix}rasa", rasa_server_command(settings), env)
+        rasa = supervisor.start(f"{log_prefix}rasa", rasa_server_command(settings, model), env)
         wait_until_up(f"{log_prefix}actions", f"http://127.0.0.1:{settings.action_port}/health", actions)
         wait_until_up(f"{log_prefix}rasa", f"http://127.0.0.1:{settings.rasa_port}/", rasa)
         yield supervisor

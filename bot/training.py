@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from bot.config import PROJECT_ROOT
+from bot.training_progress import follow_training
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +50,17 @@ def quiet_rasa_environment() -> dict[str, str]:
     }
 
 
-def run_rasa_train(model_dir: Path, log_path: Path, **extra_env: str) -> Path:
-    """`rasa train` into `model_dir`; Rasa's long progress output goes to `log_path`."""
+def python_path() -> str:
+    """The project first, so config.yml's own components (bot.unknown_words) import from any root."""
+    inherited = os.environ.get("PYTHONPATH")
+    return os.pathsep.join([str(PROJECT_ROOT), *([inherited] if inherited else [])])
+
+
+def run_rasa_train(
+    model_dir: Path, log_path: Path, root: Path = PROJECT_ROOT, progress: bool = False, **extra_env: str
+) -> Path:
+    """`rasa train` of `root`'s config.yml, domain.yml and data/ into `model_dir`; Rasa's long
+    output goes to `log_path` (`progress`: a progress line on stderr meanwhile)."""
     model_dir.mkdir(parents=True, exist_ok=True)
     log_path.parent.mkdir(parents=True, exist_ok=True)
     command = [
@@ -59,16 +69,17 @@ def run_rasa_train(model_dir: Path, log_path: Path, **extra_env: str) -> Path:
         "--out", str(model_dir), "--fixed-model-name", MODEL_NAME,
     ]  # fmt: skip
     with open(log_path, "w") as log:
-        result = subprocess.run(
+        process = subprocess.Popen(
             command,
-            cwd=PROJECT_ROOT,
+            cwd=root,
             stdout=log,
             stderr=subprocess.STDOUT,
-            env={**quiet_rasa_environment(), **extra_env},
+            env={**quiet_rasa_environment(), "PYTHONPATH": python_path(), **extra_env},
         )
+    returncode = follow_training(process, log_path) if progress else process.wait()
     model_path = model_dir / f"{MODEL_NAME}.tar.gz"
-    if result.returncode != 0 or not model_path.exists():
-        raise RuntimeError(f"rasa train failed (exit {result.returncode}); see {log_path}")
+    if returncode != 0 or not model_path.exists():
+        raise RuntimeError(f"rasa train failed (exit {returncode}); see {log_path}")
     return model_path
 
 

@@ -14,7 +14,8 @@ from bot.migrate import migrate
 from bot.policy import get_policy
 from tests.fake_bot_api import FakeBotApi
 
-pytest_plugins = ("tests.rest_assistant",)  # the `assistant` fixture: the REST channel's assistant
+# Fixtures kept beside their helpers: `assistant` (the REST channel's assistant), `browser` (Chromium).
+pytest_plugins = ("tests.rest_assistant", "tests.browser")
 
 
 @pytest.fixture

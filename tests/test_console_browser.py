@@ -18,7 +18,6 @@ from bot.reports.csat import csat_report
 from bot.reports.sla import sla_report
 from bot.reports.teams import teams_report
 from bot.reports.volume import volume_report
-from tests.browser import browser  # noqa: F401 (a fixture)
 from tests.console_seed import HOSTILE_TEXT
 from tests.console_server import PASSWORD, USER
 
@@ -29,7 +28,7 @@ SCREENSHOT = ARTIFACTS / "console-dashboard.png"
 
 
 @pytest.fixture
-def page(browser, console: str):  # noqa: F811
+def page(browser, console: str):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="es-ES")
     page = context.new_page()
     page.dialogs = []

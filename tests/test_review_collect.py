@@ -4,7 +4,6 @@ merged, counted once; labels from agents' corrections and from a file, conflicts
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
@@ -16,37 +15,7 @@ from bot.agents import register_agent
 from bot.cases import Demand, register_case
 from bot.handoff import correct_type
 from bot.models import CaseType, Level, ReviewItem
-
-TURN = tuple[str, str, float]  # text, predicted intent, confidence
-
-
-def user(text: str, intent: str, confidence: float, topic: str | None = None, fallback: bool = False):
-    from rasa.shared.core.events import UserUttered
-
-    ranking = [{"name": intent, "confidence": confidence}]
-    if fallback:
-        ranking.insert(0, {"name": "nlu_fallback", "confidence": 0.45})
-    parse_data = {"text": text, "intent": ranking[0], "intent_ranking": ranking, "entities": []}
-    if topic:
-        parse_data["response_selector"] = {"duda": {"response": {"intent_response_key": f"duda/{topic}"}}}
-    return UserUttered(text, ranking[0], [], parse_data, input_channel="rest")
-
-
-def action(name: str):
-    from rasa.shared.core.events import ActionExecuted
-
-    return ActionExecuted(name)
-
-
-def save_conversations(database_path: Path, conversations: dict[str, list]) -> None:
-    """Through Rasa's own SQLTrackerStore, into the `events` table the Rasa server writes."""
-    from rasa.core.tracker_store import SQLTrackerStore
-    from rasa.shared.core.trackers import DialogueStateTracker
-
-    store = SQLTrackerStore(dialect="sqlite", db=str(database_path))
-    for sender, events in conversations.items():
-        asyncio.run(store.save(DialogueStateTracker.from_events(sender, events)))
-
+from tests.tracker_events import action, save_conversations, user
 
 CONVERSATIONS = {
     "111": [
@@ -169,7 +138,10 @@ def test_a_csv_round_trip_and_an_unreadable_file(logged, session_factory, tmp_pa
     export = tmp_path / "revisar.csv"
     main(["review", "export", str(export), "--all"])
     lines = export.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "id,text,count,predicted,confidence,reasons,label,sources" and len(lines) == 6
+    assert lines[0] == "id,text,count,predicted,confidence,reasons,label,sources,link" and len(lines) == 6
+    assert lines[1].endswith(
+        f"http://127.0.0.1:8000/revision/{lines[1].split(',')[0]}"
+    )  # with its conversation
     broken = tmp_path / "roto.yml"
     broken.write_text("texto: [sin cerrar", encoding="utf-8")
     assert main(["review", "import", str(broken)]) == 2

@@ -14,13 +14,16 @@ from sanic import Sanic
 from sanic.exceptions import NotFound
 from sanic.request import Request
 from sanic.response import HTTPResponse, html, redirect
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 from bot.console.auth import Credentials, LoginThrottle, Sessions
 from bot.console.case_views import CaseFilters, case_detail, case_list, console_label, filter_choices
 from bot.console.dashboard import DateRange, dashboard
+from bot.console.review_views import decide, next_review, review_card
 from bot.labels import label
 from bot.models import utcnow
+from bot.review.labels import DISCARD
 
 HERE = Path(__file__).parent
 COOKIE = "consola_sesion"
@@ -74,9 +77,11 @@ def build_app(
     credentials: Credentials,
     session_factory: sessionmaker,
     timezone: str,
+    tracker: Engine,
     clock: Callable[[], datetime] = utcnow,
     secure_cookie: bool = False,
 ) -> Sanic:
+    """`tracker`: the engine of Rasa's SQL tracker store (the review inbox shows conversations)."""
     app = Sanic(f"console-{uuid.uuid4().hex[:8]}")
     app.config.FORWARDED_SECRET = None
     sessions, throttle, pages = Sessions(clock), LoginThrottle(clock), templates(timezone)
@@ -155,6 +160,34 @@ def build_app(
             if detail is None:
                 return render("not_found.html", status=404, number=number, section="casos")
             return render("case.html", detail=detail, section="casos")
+
+    @app.get("/revision")
+    async def review(request: Request) -> HTTPResponse:
+        after = request.args.get("despues", "")
+        problem = request.args.get("error", "")
+        with session_factory() as session:
+            card = next_review(session, tracker, int(after) if after.isdigit() else 0)
+            return render("review.html", card=card, error=problem, section="revision")
+
+    @app.get("/revision/<item_id:int>")
+    async def review_item(request: Request, item_id: int) -> HTTPResponse:
+        with session_factory() as session:
+            card = review_card(session, tracker, item_id)
+            if card is None:
+                return render("not_found.html", status=404, section="revision")
+            return render("review.html", card=card, error="", section="revision")
+
+    @app.post("/revision/<item_id:int>")
+    async def review_decision(request: Request, item_id: int) -> HTTPResponse:
+        choice = request.form.get("accion") or ""
+        if choice == "saltar":
+            return redirect(f"/revision?despues={item_id}", status=303)
+        label = DISCARD if choice == "descartar" else (request.form.get("etiqueta") or "").strip()
+        with session_factory.begin() as session:
+            problem = decide(session, item_id, label, clock())
+        if problem:
+            return redirect(f"/revision?despues={item_id - 1}&error={problem}", status=303)
+        return redirect(f"/revision?despues={item_id}", status=303)
 
     @app.exception(NotFound)
     async def not_found(request: Request, error: NotFound) -> HTTPResponse:

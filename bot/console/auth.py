@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from bot.local_secrets import kept_secret
 from bot.models import utcnow
 
 SESSION_LIFETIME = timedelta(hours=8)
@@ -35,11 +36,7 @@ def console_credentials(user: str, password: str | None, generated: Path) -> tup
     `generated` (readable by its owner only), never printed. True when it came from that file."""
     if password:
         return Credentials(user, password), False
-    if not generated.exists():
-        generated.parent.mkdir(parents=True, exist_ok=True)
-        generated.touch(mode=0o600)
-        generated.write_text(secrets.token_urlsafe(12) + "\n", encoding="utf-8")
-    return Credentials(user, generated.read_text(encoding="utf-8").strip()), True
+    return Credentials(user, kept_secret(generated, length=12)), True
 
 
 @dataclass

@@ -7,7 +7,7 @@ import logging
 from bot.config import PROJECT_ROOT, Settings, get_settings
 from bot.console.app import build_app
 from bot.console.auth import console_credentials
-from bot.db import get_session_factory
+from bot.db import create_reading_engine, get_session_factory
 from bot.migrate import migrate
 
 logger = logging.getLogger(__name__)
@@ -25,7 +25,8 @@ def serve() -> None:
     credentials, generated = console_credentials(
         settings.console_user, settings.console_password, GENERATED_PASSWORD
     )
-    app = build_app(credentials, get_session_factory(), settings.timezone)
+    tracker = create_reading_engine(settings.database_url)  # Rasa's tracker store shares the database
+    app = build_app(credentials, get_session_factory(), settings.timezone, tracker)
     where = f"the password in {GENERATED_PASSWORD}" if generated else "the password in CONSOLE_PASSWORD"
     logger.info("console at %s: user %r, %s", console_address(settings), credentials.user, where)
     app.run(host=settings.bind_host, port=settings.console_port, access_log=False, motd=False)

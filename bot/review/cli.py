@@ -8,7 +8,8 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from bot.config import get_settings
-from bot.db import create_store_engine, get_session_factory
+from bot.console.serve import console_address
+from bot.db import create_reading_engine, get_session_factory
 from bot.migrate import migrate
 from bot.review.collect import collect
 from bot.review.files import ReviewFileError, export_rows, import_rows, read_file, write_file
@@ -63,7 +64,7 @@ def run_collect(args: argparse.Namespace) -> int:
     since = datetime.combine(args.since, time.min) if args.since else None
     threshold = args.threshold or settings.review_confidence
     with get_session_factory().begin() as session:
-        found = collect(session, create_store_engine(settings.database_url), threshold, since)
+        found = collect(session, create_reading_engine(settings.database_url), threshold, since)
     reasons = ", ".join(f"{reason} {count}" for reason, count in sorted(found.by_reason.items())) or "none"
     print(f"read {found.messages_read} customer messages; collected by reason: {reasons}")
     print(f"{found.groups} distinct texts: {found.new_items} new items, {found.updated_items} seen again")
@@ -73,7 +74,7 @@ def run_collect(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     with get_session_factory()() as session:
-        rows = export_rows(session, args.all)
+        rows = export_rows(session, console_address(get_settings()), args.all)
     write_file(args.file, rows)
     print(f"wrote {len(rows)} items to {args.file}")
     return 0

@@ -18,7 +18,7 @@ from bot.models import ReviewItem, ReviewStatus, utcnow
 from bot.review.labels import DISCARD, label_problem
 from bot.review.similar import normalized
 
-FIELDS = ("id", "text", "count", "predicted", "confidence", "reasons", "label", "sources")
+FIELDS = ("id", "text", "count", "predicted", "confidence", "reasons", "label", "sources", "link")
 FROM_FILE = "fichero"
 
 
@@ -26,9 +26,10 @@ class ReviewFileError(ValueError):
     """A file that cannot be read as a review file; the message says why."""
 
 
-def export_rows(session: Session, everything: bool = False) -> list[dict[str, Any]]:
+def export_rows(session: Session, console: str, everything: bool = False) -> list[dict[str, Any]]:
     """Pending and conflicting items (or every item), most seen first; `label` is the one given,
-    or empty to fill in."""
+    or empty to fill in; `link` is the item's page in the console at `console`, with its
+    conversation."""
     query = select(ReviewItem).order_by(ReviewItem.count.desc(), ReviewItem.id)
     if not everything:
         query = query.where(ReviewItem.status.in_((ReviewStatus.PENDING.value, ReviewStatus.CONFLICT.value)))
@@ -42,6 +43,7 @@ def export_rows(session: Session, everything: bool = False) -> list[dict[str, An
             "reasons": " ".join(item.reasons),
             "label": item.label or "",
             "sources": " ".join(item.sources),
+            "link": f"{console.rstrip('/')}/revision/{item.id}",
         }
         for item in session.execute(query).scalars()
     ]

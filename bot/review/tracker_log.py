@@ -104,3 +104,39 @@ def close_previous(conversation: list[UserTurn], actions: list[str], next_intent
     """The conversation's last message learns what followed it."""
     if conversation:
         conversation[-1] = replace(conversation[-1], actions=tuple(actions), next_intent=next_intent)
+
+
+@dataclass(frozen=True)
+class Said:
+    speaker: str  # "customer" or "bot"
+    text: str
+    at: datetime
+    focus: bool = False  # the message under review
+
+
+def conversation_around(
+    engine: Engine, sender_id: str, message_id: str | None, before: int = 4, after: int = 4
+) -> list[Said]:
+    """What the customer and the assistant said around `message_id` (or the time it was said,
+    for a message without id; the conversation's last lines when it is not found), oldest first;
+    button payloads left out."""
+    events = EVENTS.c
+    query = (
+        select(events.type_name, events.timestamp, events.data)
+        .where(events.sender_id == sender_id, events.type_name.in_(("user", "bot")))
+        .order_by(events.id)
+    )
+    lines, focus = [], None
+    with engine.connect() as connection:
+        for kind, stamp, data in connection.execute(query):
+            loaded = json.loads(data)
+            text = (loaded.get("text") or "").strip()
+            if not text or text.startswith("/"):
+                continue
+            at = datetime.fromtimestamp(stamp, timezone.utc).replace(tzinfo=None)
+            if kind == "user" and message_id in (loaded.get("message_id"), at.isoformat()):
+                focus = len(lines)
+            lines.append(Said("customer" if kind == "user" else "bot", text, at, focus == len(lines)))
+    if focus is None:
+        return lines[-(before + after + 1) :]
+    return lines[max(0, focus - before) : focus + after + 1]

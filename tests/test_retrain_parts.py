@@ -1,0 +1,88 @@
+"""The retraining loop's parts that need no training: the examples file written from the labels,
+the quick configuration, and keeping, promoting and rolling back models on disk."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+
+import yaml
+
+from bot.config import PROJECT_ROOT
+from bot.models import ReviewItem, ReviewStatus, utcnow
+from bot.review.model_store import ModelStore
+from bot.review.retrain import quick_config
+from bot.review.training_data import example_text, labelled_examples, nlu_yaml
+from bot.training import fingerprint
+
+
+def test_masked_values_become_example_values_and_no_bracket_is_left():
+    assert (
+        example_text("escribidme a [email] o al [teléfono]")
+        == "escribidme a cliente@correo.es o al 612 345 678"
+    )
+    assert example_text("el pedido [pedido] [urgente](no)") == "el pedido PED-1234567 (urgente)(no)"
+
+
+def test_only_labelled_items_are_written_as_rasa_nlu_data(session_factory):
+    with session_factory.begin() as session:
+        for text, label, status in [
+            ("me llegó roto el [pedido]", "queja", ReviewStatus.LABELLED),
+            ("cuánto tarda a canarias", "duda/envios", ReviewStatus.LABELLED),
+            ("Cuánto tarda a Canarias", "duda/envios", ReviewStatus.LABELLED),
+            ("blablabla", None, ReviewStatus.DISCARDED),
+            ("hola que tal", None, ReviewStatus.PENDING),
+        ]:
+            session.add(
+                ReviewItem(
+                    key=text, text=text, count=1,
+                    reasons=[], sources=[], conversations=[], label=label, status=status.value,
+                    first_seen=utcnow(), last_seen=utcnow(),
+                )
+            )  # fmt: skip
+    with session_factory() as session:
+        examples = labelled_examples(session)
+    assert examples == {
+        "duda/envios": ["cuánto tarda a canarias", "Cuánto tarda a Canarias"],
+        "queja": ["me llegó roto el PED-1234567"],
+    }
+    written = yaml.safe_load(nlu_yaml(examples))
+    assert written["version"] == "3.1"
+    assert written["nlu"][0] == {
+        "intent": "duda/envios",
+        "examples": "- cuánto tarda a canarias\n- Cuánto tarda a Canarias\n",
+    }
+
+
+def test_a_quick_configuration_changes_only_the_epochs():
+    quick = yaml.safe_load(quick_config(PROJECT_ROOT / "config.yml", 3))
+    original = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text(encoding="utf-8"))
+    epochs = [part.get("epochs") for part in quick["pipeline"] + quick["policies"] if "epochs" in part]
+    assert epochs and set(epochs) == {3}
+    assert [part["name"] for part in quick["pipeline"]] == [part["name"] for part in original["pipeline"]]
+
+
+def test_promotion_keeps_the_previous_model_and_rollback_restores_it(tmp_path):
+    root = tmp_path / "project"
+    shutil.copytree(PROJECT_ROOT / "data", root / "data")
+    for name in ("config.yml", "domain.yml"):
+        shutil.copyfile(PROJECT_ROOT / name, root / name)
+    store = ModelStore(root, tmp_path / "models")
+    store.models.mkdir()
+    store.current.write_bytes(b"first model")
+    candidate = tmp_path / "candidate.tar.gz"
+    candidate.write_bytes(b"second model")
+
+    kept = store.promote(candidate, "version: '3.1'\nnlu: []\n", datetime(2026, 11, 24, 10, 0))
+    assert store.current.read_bytes() == b"second model" and store.examples.exists()
+    assert kept.name == "20261124-100000" and (kept / "atencion.tar.gz").read_bytes() == b"first model"
+    assert (store.models / "atencion.fingerprint").read_text().strip() == fingerprint(root)
+
+    restored = store.rollback(datetime(2026, 11, 24, 11, 0))
+    assert restored == kept and not kept.exists() and store.previous() == []
+    assert store.current.read_bytes() == b"first model" and not store.examples.exists()
+    assert (
+        store.models / "rolled_back" / "20261124-110000" / "atencion.tar.gz"
+    ).read_bytes() == b"second model"
+    assert (store.models / "atencion.fingerprint").read_text().strip() == fingerprint(root)
+    assert store.rollback(datetime(2026, 11, 24, 12, 0)) is None
