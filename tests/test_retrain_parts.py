@@ -86,3 +86,12 @@ def test_promotion_keeps_the_previous_model_and_rollback_restores_it(tmp_path):
     ).read_bytes() == b"second model"
     assert (store.models / "atencion.fingerprint").read_text().strip() == fingerprint(root)
     assert store.rollback(datetime(2026, 11, 24, 12, 0)) is None
+
+
+def test_only_the_newest_candidates_are_kept(tmp_path):
+    store = ModelStore(tmp_path, tmp_path / "models")
+    for stamp in ("20261120-090000", "20261121-090000", "20261122-090000", "20261123-090000"):
+        (store.models / "candidates" / stamp).mkdir(parents=True)
+    store.prune_candidates(keep=3)
+    kept = sorted(path.name for path in (store.models / "candidates").iterdir())
+    assert kept == ["20261121-090000", "20261122-090000", "20261123-090000"]

@@ -66,6 +66,13 @@ class ModelStore:
         shutil.rmtree(restored)
         return restored
 
+    def prune_candidates(self, keep: int = 3) -> None:
+        """Only the newest `keep` candidates stay (a refused one can be looked at for a while)."""
+        folder = self.models / "candidates"
+        if folder.exists():
+            for old in sorted(folder.iterdir(), reverse=True)[keep:]:
+                shutil.rmtree(old)
+
     def keep(self, folder: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(self.current, folder / MODEL_FILE)

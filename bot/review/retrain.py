@@ -107,6 +107,7 @@ def retrain(
         cache = str(SHARED_CACHE)
         candidate = run_rasa_train(candidate_dir, log, root=root, progress=True, RASA_CACHE_DIRECTORY=cache)
     logger.info("evaluating production and the candidate on the held-out sets…")
+    store.prune_candidates()
     judged = Judged(scores_of(store.current), scores_of(candidate), gate)
     seconds = time.monotonic() - began
     report = write_report(reports / f"retrain-{stamp}", judged, count, candidate, started, seconds)
