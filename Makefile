@@ -7,7 +7,7 @@ export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help install train model migrate run test test-fast browser shell validate lint bench lock clean
+.PHONY: help install train model migrate run test test-fast browser services shell validate lint bench lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -33,11 +33,15 @@ migrate: install ## create or upgrade the case store
 run: model migrate ## start everything; without TELEGRAM_TOKEN, a console chat
 	exec $(PY) -m bot run
 
-test: model browser ## the whole test suite, slow and browser tests included
+test: model browser services ## the whole test suite, slow and browser tests included
 	$(PY) -m pytest
 
 browser: ## Debian's Chromium for the console's browser tests
 	@scripts/install_chromium.sh
+
+services: ## the tests' private PostgreSQL and Redis (installed if missing, started if stopped)
+	@scripts/postgres.sh >/dev/null
+	@scripts/redis.sh >/dev/null
 
 test-fast: install ## the tests that need no trained model
 	$(PY) -m pytest -m "not slow"
@@ -59,5 +63,6 @@ lock: ## re-pin requirements.lock from requirements.in in a scratch venv
 	.lock-venv/bin/pip install --quiet "pip==24.2" && .lock-venv/bin/pip install --quiet -r requirements.in
 	.lock-venv/bin/pip freeze --exclude-editable > requirements.lock && rm -rf .lock-venv
 
-clean: ## remove the venv, models, databases and logs
+clean: ## remove the venv, models, databases and logs (the tests' servers stopped first)
+	@scripts/postgres.sh stop; scripts/redis.sh stop
 	rm -rf $(VENV) models var .rasa .pytest_cache

@@ -12,6 +12,7 @@ import hashlib
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
+from bot.db import insert_unless_present
 from bot.models import CallbackPayload
 
 CALLBACK_DATA_LIMIT = 64
@@ -28,8 +29,8 @@ def callback_data_for(factory: sessionmaker, payload: str) -> str:
         return payload
     key = payload_key(payload)
     with factory.begin() as session:
-        if session.get(CallbackPayload, key) is None:
-            session.add(CallbackPayload(key=key, payload=payload))
+        if session.get(CallbackPayload, key) is None:  # the same buttons may be sent twice at once
+            insert_unless_present(session, CallbackPayload, key=key, payload=payload)
     return STORED_PREFIX + key
 
 

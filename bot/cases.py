@@ -11,14 +11,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.attachments import attach_pending
 from bot.business_hours import get_business_hours
 from bot.customers import upsert_customer
+from bot.db import insert_unless_present
 from bot.models import (
     OPEN_STATUSES,
     Case,
@@ -60,8 +59,7 @@ def format_case_number(case_type: CaseType, year: int, value: int) -> str:
 
 def next_case_number(session: Session, case_type: CaseType, year: int) -> str:
     """Take the next value of the year's counter; the row lock serialises writers."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(insert(CaseSequence).values(year=year, last_value=0).on_conflict_do_nothing())
+    insert_unless_present(session, CaseSequence, year=year, last_value=0)
     session.execute(
         update(CaseSequence).where(CaseSequence.year == year).values(last_value=CaseSequence.last_value + 1)
     )
@@ -70,11 +68,12 @@ def next_case_number(session: Session, case_type: CaseType, year: int) -> str:
 
 
 def team_named(session: Session, name: str) -> Team:
-    team = session.execute(select(Team).where(Team.name == name)).scalar_one_or_none()
+    """The team called `name`, created the first time (once, even by concurrent transactions)."""
+    query = select(Team).where(Team.name == name)
+    team = session.execute(query).scalar_one_or_none()
     if team is None:
-        team = Team(name=name)
-        session.add(team)
-        session.flush()
+        insert_unless_present(session, Team, name=name)
+        team = session.execute(query).scalar_one()
     return team
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.db import insert_unless_present
 from bot.models import Customer
 
 
@@ -30,9 +31,9 @@ def upsert_customer(
     """The customer of `chat_id`, created on first contact; known fields are refreshed."""
     profile = profile or Profile(name=name)
     customer = customer_by_chat(session, chat_id)
-    if customer is None:
-        customer = Customer(chat_id=chat_id, channel=channel, reachable=True)
-        session.add(customer)
+    if customer is None:  # inserted once even when two messages of a new chat arrive together
+        insert_unless_present(session, Customer, chat_id=chat_id, channel=channel, reachable=True)
+        customer = customer_by_chat(session, chat_id)
     for column in ("name", "telegram_user_id", "username", "language"):
         value = getattr(profile, column)
         if value is not None and getattr(customer, column) != value:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
@@ -77,4 +80,21 @@ def get_session_factory() -> sessionmaker:
     return session_factory_for(get_settings().database_url)
 
 
-__all__ = ["Session", "create_session_factory", "create_store_engine", "get_session_factory"]
+def insert_unless_present(session: Session, model: Any, **values: Any) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING (SQLite and PostgreSQL): True when the row was inserted.
+
+    For rows that must exist once (a customer per chat, a team per name): on PostgreSQL concurrent
+    transactions may both find the row missing; the second one's insert then waits for the first
+    and does nothing instead of failing on the unique constraint. (SQLite serialises writers.)
+    """
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    return session.execute(insert(model).values(**values).on_conflict_do_nothing()).rowcount == 1
+
+
+__all__ = [
+    "Session",
+    "create_session_factory",
+    "create_store_engine",
+    "get_session_factory",
+    "insert_unless_present",
+]

@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.business_hours import BusinessHours
+from bot.db import insert_unless_present
 from bot.models import OPEN_STATUSES, Case, CaseEvent, SlaAlert
 
 FIRST_RESPONSE, RESOLUTION = "first_response", "resolution"
@@ -58,9 +57,8 @@ def due_alerts(
     session: Session, hours: BusinessHours, percents: tuple[int, ...], now: datetime
 ) -> list[Alert]:
     """Every alert open cases have reached by `now` (claimed or not), lowest first per deadline."""
-    open_cases = list(
-        session.execute(select(Case).where(Case.status.in_([s.value for s in OPEN_STATUSES]))).scalars()
-    )
+    query = select(Case).where(Case.status.in_([s.value for s in OPEN_STATUSES]))
+    open_cases = list(session.execute(query.order_by(Case.id)).scalars())  # same order on any database
     responded = responded_cases(session, [case.id for case in open_cases])
     alerts = []
     for case in open_cases:
@@ -81,9 +79,7 @@ def claim(session: Session, alert: Alert, now: datetime) -> bool:
 
 
 def claim_once(session: Session, case_id: int, name: str, now: datetime) -> bool:
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(SlaAlert).values(case_id=case_id, alert=name, created_at=now).on_conflict_do_nothing()
-    return session.execute(statement).rowcount == 1
+    return insert_unless_present(session, SlaAlert, case_id=case_id, alert=name, created_at=now)
 
 
 def claim_new(

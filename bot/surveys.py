@@ -109,12 +109,15 @@ def survey_of_case(session: Session, case_id: int) -> Survey | None:
 
 def own_case(session: Session, chat_id: str, number: str) -> Case | None:
     """Case `number` if it is `chat_id`'s (None for unknown and foreign alike), with what the
-    channel needs after the transaction: customer and owner."""
+    channel needs after the transaction: customer and owner. Its row is locked until the end of the
+    transaction: two answers at once (a double tap) wait for each other on PostgreSQL, as SQLite's
+    one writer at a time makes them, so the second sees the first one's answer."""
     query = (
         select(Case)
         .join(Customer)
         .where(Case.number == number.upper(), Customer.chat_id == chat_id)
         .options(selectinload(Case.customer), selectinload(Case.assigned_agent))
+        .with_for_update(of=Case)
     )
     return session.execute(query).scalar_one_or_none()
 
@@ -190,8 +193,9 @@ def pending_survey(session: Session, chat_id: str) -> Survey | None:
 
 
 def spend_reask(session: Session, survey_id: int) -> bool:
-    """True the first time a typed answer is not understood (ask again), False after."""
-    survey = session.get(Survey, survey_id)
+    """True the first time a typed answer is not understood (ask again), False after (the row
+    locked: of two at once, one only)."""
+    survey = session.get(Survey, survey_id, with_for_update=True)
     if survey.reasked:
         return False
     survey.reasked = True

@@ -1,8 +1,9 @@
-"""Shared fixtures: a real, migrated SQLite case store per test."""
+"""Shared fixtures: a real, migrated case store per test, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -13,27 +14,40 @@ from bot.db import create_session_factory, session_factory_for
 from bot.migrate import migrate
 from bot.policy import get_policy
 from tests.fake_bot_api import FakeBotApi
+from tests.postgres import fresh_postgres_database
 
-# Fixtures kept beside their helpers: `assistant` (the REST channel's assistant), `browser` (Chromium).
-pytest_plugins = ("tests.rest_assistant", "tests.browser")
+# Fixtures kept beside their helpers: `assistant` (the REST channel's assistant), `browser` (Chromium),
+# `postgres_databases` (the PostgreSQL server and copies of a migrated template database).
+pytest_plugins = ("tests.rest_assistant", "tests.browser", "tests.postgres")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """A fresh store migrated to head, made the process's DATABASE_URL: an SQLite file, or a new
+    PostgreSQL database (a copy of the session's migrated template, dropped after the test)."""
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite:///{tmp_path / 'atencion.db'}"
+            migrate(url)
+        else:
+            url = stack.enter_context(fresh_postgres_database(request.getfixturevalue("postgres_databases")))
+        monkeypatch.setenv("DATABASE_URL", url)
+        get_settings.cache_clear()
+        session_factory_for.cache_clear()
+        yield url
+        if session_factory_for.cache_info().currsize:  # the code's own engine: its connections closed
+            session_factory_for(url).kw["bind"].dispose()
+        get_settings.cache_clear()
+        session_factory_for.cache_clear()
 
 
 @pytest.fixture
-def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A fresh SQLite file migrated to head, made the process's DATABASE_URL."""
-    url = f"sqlite:///{tmp_path / 'atencion.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    get_settings.cache_clear()
-    session_factory_for.cache_clear()
-    migrate(url)
-    yield url
-    get_settings.cache_clear()
-    session_factory_for.cache_clear()
-
-
-@pytest.fixture
-def session_factory(database_url: str) -> sessionmaker:
-    return create_session_factory(database_url)
+def session_factory(database_url: str) -> Iterator[sessionmaker]:
+    factory = create_session_factory(database_url)
+    yield factory
+    factory.kw["bind"].dispose()
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ def review_store(tmp_path: Path) -> str:
     path = tmp_path / "atencion.db"
     url = f"sqlite:///{path}"
     migrate(url)
-    save_conversations(path, CONVERSATIONS)
+    save_conversations(url, CONVERSATIONS)
     with create_session_factory(url).begin() as session:
         collect(session, create_reading_engine(url), threshold=0.7)
     return url

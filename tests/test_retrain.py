@@ -110,6 +110,8 @@ def answer(server: Server, text: str) -> list[dict]:
         return json.loads(response.read())
 
 
+# About the model pipeline (it trains two candidates), not the store: on SQLite only.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_wrong_labels_are_refused_a_good_candidate_is_served_and_rollback_goes_back(
     workspace: ModelStore, session_factory, database_url: str, tmp_path: Path
 ):

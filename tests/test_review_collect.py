@@ -4,8 +4,6 @@ merged, counted once; labels from agents' corrections and from a file, conflicts
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import yaml
 from sqlalchemy import select
@@ -39,7 +37,7 @@ CONVERSATIONS = {
 
 @pytest.fixture
 def logged(database_url: str, session_factory, policy) -> str:
-    save_conversations(Path(database_url.removeprefix("sqlite:///")), CONVERSATIONS)
+    save_conversations(database_url, CONVERSATIONS)
     with session_factory.begin() as session:
         laura, _ = register_agent(session, 51001, "Laura Gómez", "logistica", Level.AGENT, policy)
         queja, solicitud = CaseType.QUEJA, CaseType.SOLICITUD
@@ -95,6 +93,23 @@ def test_collecting_again_counts_each_message_once(logged, session_factory, caps
     assert main(["review", "collect"]) == 0
     assert "0 new items, 0 seen again" in capsys.readouterr().out
     assert {text: item.count for text, item in items(session_factory).items()} == first
+
+
+def test_long_messages_are_collected_apart_and_found_again(database_url, session_factory, capsys):
+    story = "pedí una lavadora el lunes y nadie me dice nada del envío, " * 12  # 700 characters
+    save_conversations(
+        database_url,
+        {
+            "801": [user(story + "¿dónde está?", "queja", 0.4)],
+            "802": [user(story + "quiero anularlo", "queja", 0.45)],
+        },
+    )
+    assert main(["review", "collect"]) == 0
+    assert "2 new items" in capsys.readouterr().out
+    keys = sorted(item.key for item in items(session_factory).values())
+    assert [len(key) for key in keys] == [500, 500] and keys[0] != keys[1]
+    assert main(["review", "collect"]) == 0
+    assert "0 new items, 0 seen again" in capsys.readouterr().out
 
 
 def test_a_stricter_threshold_collects_less(logged, session_factory):

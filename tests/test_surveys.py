@@ -1,8 +1,10 @@
-"""The survey in the store: one per case, answers in order and kept at once, «No» reopens,
-and the buttons' payloads (real SQLite store)."""
+"""The survey in the store: one per case, answers in order and kept at once, «No» reopens, a
+double tap counts once, and the buttons' payloads (real SQLite and PostgreSQL stores)."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 from sqlalchemy import select
@@ -18,6 +20,7 @@ from bot.surveys import (
     Pressed,
     answer_survey,
     read_payload,
+    spend_reask,
     start_survey,
 )
 
@@ -63,6 +66,39 @@ def test_one_survey_per_case_and_only_for_telegram_customers(session_factory, po
         assert start_survey(session, case) is None
     _, console_started = closed_duda(session_factory, policy, channel="rest")
     assert not console_started
+
+
+def at_once(session_factory, work, times: int = 2) -> list:
+    """`work(session)` in `times` transactions that start together, in as many threads."""
+    engine = session_factory.kw["bind"]
+    for connection in [engine.connect() for _ in range(times)]:  # connected beforehand: no head start
+        connection.close()
+    ready = threading.Barrier(times)
+
+    def run(_):
+        with session_factory.begin() as session:
+            ready.wait()
+            return work(session)
+
+    with ThreadPoolExecutor(times) as threads:
+        return list(threads.map(run, range(times)))
+
+
+def test_a_double_tap_on_no_reopens_the_case_once(session_factory, policy):
+    number, _ = closed_duda(session_factory, policy)
+    outcomes = at_once(session_factory, lambda s: answer_survey(s, CUSTOMER, number, RESOLVED, False).outcome)
+    assert sorted(outcome.value for outcome in outcomes) == ["already", "reopened"]
+    with session_factory() as session:
+        case = session.execute(select(Case).where(Case.number == number)).scalar_one()
+        kinds = [event.kind for event in case.events]
+        assert kinds.count("reopened") == 1 and kinds.count("survey_answered") == 1
+
+
+def test_two_unreadable_answers_at_once_ask_again_once(session_factory, policy):
+    number, _ = closed_duda(session_factory, policy)
+    with session_factory() as session:
+        survey_id = session.execute(select(Survey.id)).scalar_one()
+    assert sorted(at_once(session_factory, lambda session: spend_reask(session, survey_id))) == [False, True]
 
 
 def test_another_customer_cannot_answer(session_factory, policy):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 
 def user(text: str, intent: str, confidence: float, topic: str | None = None, fallback: bool = False):
@@ -27,16 +26,20 @@ def action(name: str):
     return ActionExecuted(name)
 
 
-def save_conversations(database_path: Path, conversations: dict[str, list]) -> None:
-    """Through Rasa's own SQLTrackerStore, into the `events` table the Rasa server writes."""
+def save_conversations(database_url: str, conversations: dict[str, list]) -> None:
+    """Through Rasa's own SQLTrackerStore, into the `events` table the Rasa server writes (given the
+    URL as endpoints.yml gives it DATABASE_URL)."""
     from rasa.core.tracker_store import SQLTrackerStore
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    store = SQLTrackerStore(dialect="sqlite", db=str(database_path))
+    store = SQLTrackerStore(host=database_url)
 
     async def save_all() -> None:
         for sender, events in conversations.items():
             await store.save(DialogueStateTracker.from_events(sender, events))
 
-    with ThreadPoolExecutor(1) as thread:  # its own event loop, even beside Playwright's
-        thread.submit(asyncio.run, save_all()).result()
+    try:
+        with ThreadPoolExecutor(1) as thread:  # its own event loop, even beside Playwright's
+            thread.submit(asyncio.run, save_all()).result()
+    finally:
+        store.engine.dispose()

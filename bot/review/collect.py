@@ -31,6 +31,19 @@ AGENT_CORRECTION = "corrección de agente"
 NEEDS_TOPIC = "duda"  # a correction to duda needs its FAQ topic (duda/<tema>): the operator chooses
 
 
+KEY_LENGTH = ReviewItem.key.type.length  # 500: PostgreSQL refuses a longer key, SQLite stored it
+
+
+def item_key(text: str) -> str:
+    """The normalized text, the key of its item; one longer than the column keeps its beginning
+    and a digest of the whole: two long messages stay apart, the same one finds its item again."""
+    key = normalized(text)
+    if len(key) <= KEY_LENGTH:
+        return key
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    return f"{key[: KEY_LENGTH - len(digest) - 1]}#{digest}"
+
+
 def conversation_ref(sender_id: str) -> str:
     """An opaque name for a conversation: no chat id leaves the database."""
     return hashlib.sha256(sender_id.encode()).hexdigest()[:12]
@@ -119,9 +132,8 @@ def collect(
     groups = merge_similar(sightings)
     new = updated = 0
     for group in groups:
-        item = session.execute(
-            select(ReviewItem).where(ReviewItem.key == normalized(group.text))
-        ).scalar_one_or_none()
+        keys = {item_key(group.text), normalized(group.text)}  # the latter: a long one SQLite kept whole
+        item = session.execute(select(ReviewItem).where(ReviewItem.key.in_(keys))).scalar_one_or_none()
         if item is None:
             item = new_item(group, now)
             session.add(item)
@@ -130,7 +142,9 @@ def collect(
             updated += 1
         absorb(item, group, [sources.senders[source] for source in group.sources], now)
     session.flush()
-    conflicts = session.execute(select(ReviewItem).where(ReviewItem.status == ReviewStatus.CONFLICT.value))
+    conflicts = session.execute(
+        select(ReviewItem).where(ReviewItem.status == ReviewStatus.CONFLICT.value).order_by(ReviewItem.id)
+    )
     return Collected(
         messages_read=sum(turn.typed for turn in turns),
         by_reason=Counter(reason for sighting in sightings for reason in sighting.reasons),
@@ -143,7 +157,7 @@ def collect(
 
 def new_item(group: Group, now: datetime) -> ReviewItem:
     return ReviewItem(
-        key=normalized(group.text),
+        key=item_key(group.text),
         text=group.text,
         count=0,
         predicted_intent=group.predicted_intent,

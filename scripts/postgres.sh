@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# A private PostgreSQL for the tests (Debian's postgresql; a cluster in var/postgres, 127.0.0.1 only).
+#   scripts/postgres.sh        install if missing, create and start the cluster if needed; the last
+#                              line on stdout is its URL (role and database `atencion`)
+#   scripts/postgres.sh stop   stop it (the data stay in var/postgres)
+# Outside CI, a machine where PostgreSQL cannot be installed (no root, no sudo) only gets a warning
+# and no URL: the PostgreSQL tests then skip. In CI (CI set) that is an error.
+# POSTGRES_TEST_PORT changes the port (55432) of a cluster about to be created.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+base="$PWD/var/postgres"
+data="$base/data"
+port="${POSTGRES_TEST_PORT:-55432}"
+name=atencion
+
+pg_bin() { find /usr/lib/postgresql -mindepth 3 -maxdepth 3 -path '*/bin/initdb' 2>/dev/null | sort -V | tail -n 1 | xargs -r dirname; }
+
+bin=$(pg_bin)
+if [ "${1:-}" = stop ]; then
+  if [ -n "$bin" ] && [ -f "$data/postmaster.pid" ]; then
+    as_owner=()
+    [ "$(id -u)" -ne 0 ] || as_owner=(runuser -u postgres --)
+    (cd / && "${as_owner[@]}" "$bin/pg_ctl" stop -D "$data" -m fast -s) || true
+  fi
+  exit 0
+fi
+
+if [ -z "$bin" ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    run=()
+  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    run=(sudo -n)
+  else
+    echo "warning: PostgreSQL is not installed and this user cannot install it (apt-get install postgresql);" \
+         "the PostgreSQL tests will be skipped." >&2
+    [ -z "${CI:-}" ] || exit 1
+    exit 0
+  fi
+  echo "installing Debian's postgresql (tests on PostgreSQL)" >&2
+  "${run[@]}" apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive "${run[@]}" apt-get install -y -qq --no-install-recommends postgresql >&2
+  bin=$(pg_bin)
+  [ -n "$bin" ] || { echo "error: postgresql installed but no initdb under /usr/lib/postgresql" >&2; exit 1; }
+fi
+
+# initdb and the server refuse to run as root: as root the cluster belongs to the postgres user.
+as_owner=()
+if [ "$(id -u)" -eq 0 ]; then
+  as_owner=(runuser -u postgres --)
+fi
+owned() { (cd / && "${as_owner[@]}" "$@"); }
+
+mkdir -p "$base"
+if [ ! -s "$base/password" ]; then
+  (umask 077 && od -An -N16 -tx1 /dev/urandom | tr -d ' \n' > "$base/password")
+fi
+password=$(cat "$base/password")
+url="postgresql+psycopg2://$name:$password@127.0.0.1:$port/$name"
+
+if [ ! -f "$data/PG_VERSION" ]; then
+  echo "creating the test cluster in $data (port $port)" >&2
+  rm -rf "$data" && mkdir -p "$data" "$base/log"
+  [ "$(id -u)" -ne 0 ] || chown postgres: "$base/password" "$data" "$base/log"
+  # The role `atencion` owns the cluster: the tests create and drop their own databases.
+  owned "$bin/initdb" -D "$data" -U "$name" --pwfile="$base/password" --auth=scram-sha-256 \
+    -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null
+  # A throwaway cluster for tests: loopback only, no socket file, speed rather than durability.
+  owned tee -a "$data/postgresql.conf" >/dev/null <<EOF
+
+# scripts/postgres.sh
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = ''
+max_connections = 300
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+EOF
+fi
+
+if ! owned "$bin/pg_ctl" status -D "$data" >/dev/null 2>&1; then
+  owned "$bin/pg_ctl" start -D "$data" -l "$base/log/postgresql.log" -w -t 60 -s >&2 || {
+    echo "error: PostgreSQL did not start; see $base/log/postgresql.log" >&2
+    tail -n 20 "$base/log/postgresql.log" >&2 || true
+    exit 1
+  }
+fi
+
+export PGPASSWORD="$password"
+psql=("$bin/psql" -h 127.0.0.1 -p "$port" -U "$name" -d postgres -v ON_ERROR_STOP=1 -qAt)
+if [ -z "$("${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname = '$name'")" ]; then
+  "${psql[@]}" -c "CREATE DATABASE $name" >&2
+fi
+echo "$url"
