@@ -39,6 +39,11 @@ class Settings:
     retrain_f1_tolerance: float
     retrain_max_recall_drop: float
 
+    @property
+    def console_url(self) -> str:
+        """Where the supervisors' console answers."""
+        return f"http://{self.bind_host}:{self.console_port}/"
+
     @classmethod
     def from_environment(cls) -> Settings:
         env = os.environ

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 
 import pytest
+
+from tests.services import unavailable
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -24,10 +25,7 @@ def chromium_path() -> str:
     """Debian's chromium; outside CI its absence skips the test, in CI it fails it."""
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     if path is None:
-        message = "Debian's chromium is not installed: run scripts/install_chromium.sh"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        unavailable("Chromium", "Debian's chromium is not installed: run scripts/install_chromium.sh")
     return path
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.models import ReviewItem, ReviewStatus
-from bot.review.files import Imported, apply_label
+from bot.review.files import apply_label
 from bot.review.labels import DISCARD, label_problem, valid_labels
 from bot.review.masking import mask_personal_data
 from bot.review.tracker_log import Said, conversation_around
@@ -76,5 +76,5 @@ def decide(session: Session, item_id: int, label: str, now: datetime) -> str | N
         return "no_existe"
     if label != DISCARD and label_problem(label):
         return "etiqueta_invalida"
-    apply_label(item, label, FROM_CONSOLE, now, Imported())
+    apply_label(item, label, FROM_CONSOLE, now)
     return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.config import PROJECT_ROOT, Settings, get_settings
+from bot.config import PROJECT_ROOT, get_settings
 from bot.console.app import build_app
 from bot.console.auth import console_credentials
 from bot.db import create_reading_engine, get_session_factory
@@ -13,10 +13,6 @@ from bot.migrate import migrate
 logger = logging.getLogger(__name__)
 
 GENERATED_PASSWORD = PROJECT_ROOT / "var" / "console_password"
-
-
-def console_address(settings: Settings) -> str:
-    return f"http://{settings.bind_host}:{settings.console_port}/"
 
 
 def serve() -> None:
@@ -28,5 +24,5 @@ def serve() -> None:
     tracker = create_reading_engine(settings.database_url)  # Rasa's tracker store shares the database
     app = build_app(credentials, get_session_factory(), settings.timezone, tracker)
     where = f"the password in {GENERATED_PASSWORD}" if generated else "the password in CONSOLE_PASSWORD"
-    logger.info("console at %s: user %r, %s", console_address(settings), credentials.user, where)
+    logger.info("console at %s: user %r, %s", settings.console_url, credentials.user, where)
     app.run(host=settings.bind_host, port=settings.console_port, access_log=False, motd=False)

@@ -8,7 +8,6 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from bot.config import get_settings
-from bot.console.serve import console_address
 from bot.db import create_reading_engine, get_session_factory
 from bot.migrate import migrate
 from bot.review.collect import collect
@@ -74,7 +73,7 @@ def run_collect(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     with get_session_factory()() as session:
-        rows = export_rows(session, console_address(get_settings()), args.all)
+        rows = export_rows(session, get_settings().console_url, args.all)
     write_file(args.file, rows)
     print(f"wrote {len(rows)} items to {args.file}")
     return 0

@@ -109,15 +109,18 @@ def import_rows(session: Session, rows: list[dict[str, Any]], now: datetime | No
             result.conflicts.append((session.get(ReviewItem, choices[0][0]).text, labels))
             continue
         for item_id in dict.fromkeys(item_id for item_id, _ in choices):
-            apply_label(session.get(ReviewItem, item_id), labels[0], FROM_FILE, now, result)
+            apply_label(session.get(ReviewItem, item_id), labels[0], FROM_FILE, now)
+            if labels[0] == DISCARD:
+                result.discarded += 1
+            else:
+                result.labelled += 1
     return result
 
 
-def apply_label(item: ReviewItem, label: str, who: str, now: datetime, result: Imported) -> None:
+def apply_label(item: ReviewItem, label: str, who: str, now: datetime) -> None:
+    """`label` (or DISCARD) given to `item` by `who`: the file route and the console alike."""
     if label == DISCARD:
         item.status, item.label = ReviewStatus.DISCARDED.value, None
-        result.discarded += 1
     else:
         item.status, item.label = ReviewStatus.LABELLED.value, label
-        result.labelled += 1
     item.conflict, item.labelled_by, item.labelled_at = None, who, now
