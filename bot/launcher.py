@@ -6,6 +6,7 @@ Stays in the foreground; Ctrl-C (SIGINT) or SIGTERM stops every process it start
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -23,6 +24,7 @@ from types import FrameType
 
 from bot.config import PROJECT_ROOT, Settings, get_settings
 from bot.local_secrets import rasa_api_token
+from bot.lock_store import lock_store_type
 from bot.migrate import migrate
 from bot.training import MODEL_PATH, ensure_model, quiet_rasa_environment
 
@@ -46,6 +48,8 @@ def service_environment(settings: Settings) -> dict[str, str]:
         **inherited,
         **{key: value for key, value in telegram.items() if value},  # settings decide, not the shell
         "DATABASE_URL": settings.database_url,
+        "LOCK_STORE_URL": settings.lock_store_url or "",
+        "LOCK_STORE_TYPE": lock_store_type(settings.lock_store_url),
         "BUSINESS_HOURS_PATH": str(settings.business_hours_path),
         "SLA_PATH": str(settings.sla_path),
         "ACTION_HOST": os.environ.get("ACTION_HOST") or "127.0.0.1",
@@ -90,17 +94,23 @@ def rasa_server_command(settings: Settings, model: Path = MODEL_PATH) -> list[st
     ]
 
 
+def log_path(name: str) -> Path:
+    """Where the Supervisor writes the output of its child `name`."""
+    return PROJECT_ROOT / "var" / "log" / f"{name}.log"
+
+
 class Supervisor:
-    """Child processes in their own sessions, stopped together."""
+    """Child processes in their own sessions, stopped together; one can be restarted by name."""
 
     def __init__(self) -> None:
         self.children: dict[str, subprocess.Popen] = {}
+        self.commands: dict[str, tuple[list[str], dict[str, str]]] = {}
 
     def start(self, name: str, command: list[str], env: dict[str, str]) -> subprocess.Popen:
-        log_path = PROJECT_ROOT / "var" / "log" / f"{name}.log"
-        log_path.parent.mkdir(parents=True, exist_ok=True)
-        logger.info("starting %s (log: %s)", name, log_path)
-        with open(log_path, "ab") as log:  # the child keeps its own copy of the descriptor
+        path = log_path(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        logger.info("starting %s (log: %s)", name, path)
+        with open(path, "ab") as log:  # the child keeps its own copy of the descriptor
             process = subprocess.Popen(
                 command,
                 cwd=PROJECT_ROOT,
@@ -110,7 +120,28 @@ class Supervisor:
                 stderr=subprocess.STDOUT,
             )
         self.children[name] = process
+        self.commands[name] = (command, env)
         return process
+
+    def restart(self, name: str) -> subprocess.Popen:
+        """`name` started again with the same command and environment (stopped first if it runs);
+        its log goes on in the same file."""
+        self.stop(name)
+        command, env = self.commands[name]
+        logger.info("restarting %s", name)
+        return self.start(name, command, env)
+
+    def stop(self, name: str) -> None:
+        """Stop one child and whatever is left of its process group (e.g. after a kill -9 of its
+        first process, children it started)."""
+        process = self.children[name]
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=STOP_TIMEOUT_SECONDS)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
     def stop_all(self) -> None:
         for name, process in self.children.items():

@@ -13,6 +13,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -285,11 +286,34 @@ class SlaAlert(Base):
     created_at = Column(DateTime, nullable=False, default=utcnow)
 
 
-class ProcessedUpdate(Base):
-    __tablename__ = "processed_updates"
+class InboxState(str, enum.Enum):
+    RECEIVED = "received"  # accepted (Telegram got its 200), not started yet
+    PROCESSING = "processing"
+    DONE = "done"
+    FAILED = "failed"  # the customer was told to repeat it
+    ABANDONED = "abandoned"  # its process died while processing it; the customer was told
+
+
+class InboxUpdate(Base):
+    """Each Telegram update, kept from the moment it is accepted until it is processed.
+
+    `owner` is the Rasa server processing it, which renews `lease_until` while it lives; an update
+    whose lease ran out is taken over by another server (bot/inbox.py).
+    """
+
+    __tablename__ = "inbox_updates"
+    __table_args__ = (
+        Index("ix_inbox_updates_chat", "chat_key", "update_id"),
+        Index("ix_inbox_updates_lease", "state", "lease_until"),
+    )
 
     update_id = Column(BigInteger, primary_key=True, autoincrement=False)
-    processed_at = Column(DateTime, nullable=False, default=utcnow)
+    received_at = Column(DateTime, nullable=False, default=utcnow)
+    chat_key = Column(String(32))
+    body = Column(Text)
+    state = Column(String(16), nullable=False, default=InboxState.RECEIVED.value)
+    owner = Column(String(64))
+    lease_until = Column(DateTime)
 
 
 __all__ = [
@@ -309,7 +333,8 @@ __all__ = [
     "Message",
     "Notification",
     "OPEN_STATUSES",
-    "ProcessedUpdate",
+    "InboxState",
+    "InboxUpdate",
     "SlaAlert",
     "Survey",
     "Team",

@@ -155,9 +155,11 @@ def telegram_assistant(
     log_prefix: str,
     agents_chat_id: int | None = None,
     worker: bool = False,
+    database_url: str | None = None,
 ) -> Iterator[TelegramAssistant]:
-    """The Rasa and action servers (and, with `worker`, `python -m bot worker`) on `store`."""
-    database_url = f"sqlite:///{store / 'atencion.db'}"
+    """The Rasa and action servers (and, with `worker`, `python -m bot worker`) on `store`, or on
+    `database_url` when given."""
+    database_url = database_url or f"sqlite:///{store / 'atencion.db'}"
     migrate(database_url)
     settings = dataclasses.replace(
         get_settings(),

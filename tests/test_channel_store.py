@@ -1,4 +1,4 @@
-"""What the Telegram channel keeps in the store: files, long button payloads, update ids, customers."""
+"""What the Telegram channel keeps in the store: files, long button payloads, customers."""
 
 from __future__ import annotations
 
@@ -10,9 +10,7 @@ from bot.attachments import SentFile, attach_file, case_attachments
 from bot.callback_payloads import CALLBACK_DATA_LIMIT, callback_data_for, payload_for
 from bot.cases import Demand, register_case
 from bot.customers import Profile, customer_by_chat, save_phone, set_reachable, upsert_customer
-from bot.db import create_session_factory
 from bot.models import CaseEvent, CaseType
-from bot.updates import claim_update
 
 NOW = datetime(2026, 11, 24, 10, 0)
 PHOTO = SentFile("photo", "AgACAgQAAxkBAAI", "AQADx7", caption="así llegó la caja")
@@ -62,12 +60,6 @@ def test_long_button_payloads_travel_as_a_stored_key(session_factory):
     assert callback_data_for(session_factory, payload) == data  # same payload, same key
     assert payload_for(session_factory, data) == payload
     assert payload_for(session_factory, "#desconocido") is None
-
-
-def test_an_update_is_claimed_once_even_after_a_restart(database_url):
-    assert claim_update(create_session_factory(database_url), 5001) is True
-    assert claim_update(create_session_factory(database_url), 5001) is False  # a new process
-    assert claim_update(create_session_factory(database_url), 5002) is True
 
 
 def test_a_telegram_customer_is_upserted_and_can_become_unreachable(session_factory):

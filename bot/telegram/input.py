@@ -1,7 +1,10 @@
 """The Telegram input channel: webhook at /webhooks/telegram/webhook, or long polling.
 
-The webhook checks the secret header, hands the update to its chat's queue and answers 200 at
-once: a slow turn never makes Telegram resend. Each update id is processed once (store).
+The webhook checks the secret header, stores the update in the inbox (bot/inbox.py), hands it
+to its chat's queue and answers 200: a slow turn never makes Telegram resend, and an update
+accepted by a server that dies is processed by another one. Each update id is processed once.
+When the store cannot take the update, the customer hears it will be answered later, and
+Telegram gets a 503 so that it delivers the update again.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import asyncio
 import concurrent.futures
 import json
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -17,6 +21,7 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 from telegram import Update
 from telegram.error import TelegramError
@@ -24,16 +29,18 @@ from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
 from bot.db import get_session_factory
+from bot.inbox import TakenOver
+from bot.models import InboxState
 from bot.telegram.agents_desk import AgentsDesk
 from bot.telegram.bot_thread import BotThread
 from bot.telegram.config import SECRET_HEADER, TelegramConfig, secret_matches
 from bot.telegram.conversations import Conversations
 from bot.telegram.delivery import ChatRateLimiter, deliver
 from bot.telegram.handoff_messenger import HandoffMessenger
-from bot.telegram.incoming import ALLOWED_UPDATES, Context, chat_key
+from bot.telegram.incoming import ALLOWED_UPDATES, Context, chat_key, interpret
 from bot.telegram.ordering import ChatQueues
 from bot.telegram.polling import POLL_TIMEOUT_SECONDS, poll_updates
-from bot.telegram.processing import UpdateProcessor
+from bot.telegram.processing import REPEAT_APOLOGY, WAIT_APOLOGY, UpdateProcessor
 from bot.telegram.relay import Relay
 from bot.telegram.survey_desk import SurveyDesk
 
@@ -41,6 +48,9 @@ logger = logging.getLogger(__name__)
 
 DRAIN_SECONDS_AT_STOP = 10
 CONNECTION_POOL_SIZE = 64
+APOLOGIES_REMEMBERED = 4096
+MAX_TELEGRAM_ID = 2**63 - 1  # the store's BIGINT; Telegram's ids are far smaller
+POLLED_ACCEPT_RETRY_SECONDS = (0.5, 1, 2, 4, 8)
 
 
 def build_bot(config: TelegramConfig) -> ExtBot:
@@ -92,6 +102,8 @@ class TelegramInput(InputChannel):
         self.processor: UpdateProcessor | None = None
         self.queues = ChatQueues()
         self.polling: concurrent.futures.Future | None = None
+        self.polled_in_order = asyncio.Lock()
+        self.apologized: OrderedDict[int, None] = OrderedDict()  # updates refused while the store was down
 
     @property
     def mode(self) -> str:
@@ -108,7 +120,7 @@ class TelegramInput(InputChannel):
 
         @telegram_webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            return self.receive(request)
+            return await self.receive(request)
 
         @telegram_webhook.listener("after_server_start")
         async def start(app: Sanic, _loop: Any) -> None:
@@ -120,7 +132,7 @@ class TelegramInput(InputChannel):
 
         return telegram_webhook
 
-    def receive(self, request: Request) -> HTTPResponse:
+    async def receive(self, request: Request) -> HTTPResponse:
         if self.processor is None or self.telegram is None:
             return json_error(503, "the Telegram channel is off (no TELEGRAM_TOKEN, or Telegram refused it)")
         if not secret_matches(request.headers.get(SECRET_HEADER), self.config.secret):
@@ -131,13 +143,71 @@ class TelegramInput(InputChannel):
             return json_error(400, "the body is not JSON")
         if not isinstance(body, dict) or not isinstance(body.get("update_id"), int):
             return json_error(400, "the body is not a Telegram update")
+        if not 0 <= body["update_id"] <= MAX_TELEGRAM_ID:
+            return json_error(400, "the update_id is out of range")
         try:
             update = Update.de_json(body, self.telegram.bot)
+            if abs(chat_key(update) or 0) > MAX_TELEGRAM_ID:
+                raise ValueError("the chat id is out of range")
         except Exception as error:  # a malformed update will not improve if Telegram resends it
             logger.warning("update %s could not be read and was dropped: %r", body.get("update_id"), error)
             return response.json({"ok": True})
-        self.feed(update)
+        try:
+            await self.accept(update, json.dumps(body))
+        except SQLAlchemyError as error:
+            logger.error(
+                "update %s could not be stored; Telegram will deliver it again: %s", update.update_id, error
+            )
+            await self.apologize_once(update, WAIT_APOLOGY)
+            return json_error(503, "the store is unavailable; deliver the update again later")
         return response.json({"ok": True})
+
+    async def accept(self, update: Update, body: str) -> None:
+        """Into the inbox, then into the chat's queue; a redelivered update is left alone."""
+        processor = self.processor
+        if processor is None:
+            return
+        key = chat_key(update)
+        if await processor.inbox.accept(update.update_id, None if key is None else str(key), body):
+            self.feed(update)
+        else:
+            logger.info("update %s was delivered again; it is already in the inbox", update.update_id)
+
+    async def accept_polled(self, update: Update) -> None:
+        """getUpdates has moved past it: it is stored, or the customer is asked to say it again."""
+        async with self.polled_in_order:
+            await self.accept_in_order(update)
+
+    async def accept_in_order(self, update: Update) -> None:
+        for pause in (*POLLED_ACCEPT_RETRY_SECONDS, None):
+            try:
+                return await self.accept(update, update.to_json())
+            except SQLAlchemyError as error:
+                if pause is None:
+                    logger.error("update %s could not be stored and is lost: %s", update.update_id, error)
+                    return await self.apologize_once(update, REPEAT_APOLOGY)
+                await asyncio.sleep(pause)
+
+    async def apologize_once(self, update: Update, response: str) -> None:
+        if self.processor is None or update.update_id in self.apologized:
+            return
+        self.apologized[update.update_id] = None
+        while len(self.apologized) > APOLOGIES_REMEMBERED:
+            self.apologized.popitem(last=False)
+        await self.processor.apologize(interpret(update, self.processor.context), response)
+
+    async def take_over(self, taken: TakenOver) -> None:
+        """An update of a server that stopped: processed if it never started, else apologized for."""
+        processor = self.processor
+        if processor is None or self.telegram is None:
+            return
+        update = Update.de_json(json.loads(taken.body), self.telegram.bot) if taken.body else None
+        if update is not None and taken.state is InboxState.RECEIVED:
+            self.feed(update)
+            return
+        if update is not None:
+            await processor.apologize(interpret(update, processor.context), REPEAT_APOLOGY)
+        await processor.inbox.finish(taken.update_id, InboxState.ABANDONED)
 
     def feed(self, update: Update) -> None:
         """Queue `update` behind the earlier ones of its chat; returns at once."""
@@ -182,9 +252,10 @@ class TelegramInput(InputChannel):
             loop = asyncio.get_running_loop()
 
             def feed(update: Update) -> None:  # from the bot's thread to the server's loop
-                loop.call_soon_threadsafe(self.feed, update)
+                asyncio.run_coroutine_threadsafe(self.accept_polled(update), loop)
 
             self.polling = telegram.submit(lambda: poll_updates(bot, feed))
+        processor.inbox.keep(asyncio.get_running_loop(), self.take_over)
         logger.info("Telegram channel on as @%s (%s)", bot.username, self.mode)
 
     async def register_webhook(self, telegram: BotThread, url: str) -> None:
@@ -201,6 +272,8 @@ class TelegramInput(InputChannel):
     async def stop(self) -> None:
         if self.polling is not None:
             self.polling.cancel()
+        if self.processor is not None:
+            self.processor.inbox.stop_keeping()
         await self.queues.drain(DRAIN_SECONDS_AT_STOP)
         if self.telegram is not None:
             await self.telegram.stop(DRAIN_SECONDS_AT_STOP)

@@ -44,6 +44,7 @@ class TelegramOutput(OutputChannel):
         self.callback_data = callback_data
         self.observer = observer
         self.blocked_chats: set[int] = set()
+        self.posted = 0  # messages handed to the bot's thread by this output
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         chat_id = int(recipient_id)
@@ -78,6 +79,7 @@ class TelegramOutput(OutputChannel):
         )
 
     def post(self, chat_id: int, make: Callable[[Bot], Awaitable[Any]]) -> None:
+        self.posted += 1
         self.telegram.post(chat_id, lambda: self.send_now(chat_id, make))
 
     async def send_now(self, chat_id: int, make: Callable[[Bot], Awaitable[Any]]) -> None:

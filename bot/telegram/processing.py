@@ -20,9 +20,10 @@ from bot.attachments import attach_file
 from bot.callback_payloads import callback_data_for, payload_for
 from bot.cases import open_cases
 from bot.customers import Profile, save_phone, set_reachable, upsert_customer
-from bot.models import Case
+from bot.models import Case, InboxState
 from bot.surveys import read_payload
 from bot.telegram.bot_thread import BotThread
+from bot.telegram.inbox import StoreUnavailable, TelegramInbox
 from bot.telegram.incoming import (
     AgentButton,
     AgentCommand,
@@ -40,7 +41,7 @@ from bot.telegram.incoming import (
 )
 from bot.telegram.keyboards import pressed_title
 from bot.telegram.output import TelegramOutput
-from bot.updates import claim_update
+from bot.telegram.store_work import StoreWork
 
 if TYPE_CHECKING:
     from bot.telegram.agents_desk import AgentsDesk
@@ -55,6 +56,8 @@ TYPING_REFRESH_SECONDS = 4.5  # Telegram shows "typing…" for 5 s
 PRESSED_KEYBOARDS_REMEMBERED = 4096
 
 T = TypeVar("T")
+WAIT_APOLOGY = "utter_telegram_problema_espera"  # it will be processed: nothing to do
+REPEAT_APOLOGY = "utter_telegram_problema_repite"  # it may be half done: check, or say it again
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 Responses = Callable[[], dict[str, list[dict[str, Any]]]]
 RequestedSlot = Callable[[str], Awaitable[str | None]]
@@ -99,14 +102,44 @@ class UpdateProcessor:
 
     def __post_init__(self) -> None:
         self.pressed: OrderedDict[tuple[int, int], None] = OrderedDict()
-        self.sqlite = self.session_factory.kw["bind"].dialect.name == "sqlite"
+        self.store_work = StoreWork(self.session_factory)
+        self.inbox = TelegramInbox(self.store_work)
 
     async def process(self, update: Update) -> None:
+        """Process an update this server accepted, once, after its chat's earlier ones; when that
+        fails the customer hears why, and the inbox records how it ended."""
         incoming = interpret(update, self.context)
-        remember = customer_upsert(incoming)
-        if not await self.run_store_work(claim_update, self.session_factory, update.update_id, remember):
-            logger.info("update %s was already processed; ignored", update.update_id)
+        update_id = update.update_id
+        try:
+            started = await self.inbox.start(update_id, customer_upsert(incoming))
+        except StoreUnavailable as error:
+            logger.error("update %s waits for the store to come back: %s", update_id, error)
+            await self.apologize(incoming, WAIT_APOLOGY)
+            self.inbox.release(update_id)  # taken over again once its lease runs out
             return
+        if not started:
+            logger.info("update %s was already processed; ignored", update_id)
+            return
+        try:
+            await self.handle(incoming, update)
+        except Exception:
+            logger.exception(
+                "processing update %s failed; the customer is asked to check or repeat", update_id
+            )
+            await self.apologize(incoming, REPEAT_APOLOGY)
+            await self.inbox.finish(update_id, InboxState.FAILED)
+            return
+        await self.inbox.finish(update_id)
+
+    async def apologize(self, incoming: Incoming, response: str) -> None:
+        chat_id = customer_chat(incoming)
+        if chat_id is None:
+            logger.warning("no customer to tell about the problem with %s", type(incoming).__name__)
+            return
+        with contextlib.suppress(Exception):  # nothing more can be done if even this fails
+            await self.reply(chat_id, response)
+
+    async def handle(self, incoming: Incoming, update: Update) -> None:
         if self.relay is not None and await self.relay.from_customer(
             incoming, update.effective_message, update.update_id
         ):
@@ -151,9 +184,10 @@ class UpdateProcessor:
         return callback_data_for(self.session_factory, payload)
 
     async def turn(self, chat_id: int, text: str, update_id: int, metadata: dict[str, Any]) -> None:
+        output = self.output()
         message = UserMessage(
             text,
-            self.output(),
+            output,
             str(chat_id),
             input_channel=CHANNEL,
             message_id=f"tg-{update_id}",
@@ -161,6 +195,11 @@ class UpdateProcessor:
         )
         async with self.typing(chat_id):
             await self.on_new_message(message)
+        if output.posted == 0:  # Rasa logs a failed action and goes on: the customer would hear nothing
+            logger.error(
+                "the turn for update %s sent nothing; the customer is asked to check or repeat", update_id
+            )
+            await self.reply(chat_id, REPEAT_APOLOGY)
 
     async def reply(self, chat_id: int, response: str, **variables: Any) -> None:
         message = render(self.responses(), response, **variables)
@@ -238,24 +277,11 @@ class UpdateProcessor:
         return message["text"] if message else None
 
     async def store(self, work: Callable[..., Any], *args: Any) -> Any:
-        """Run `work(session, *args)` in one transaction, off the event loop."""
-
-        def transaction() -> Any:
-            with self.session_factory.begin() as session:
-                return work(session, *args)
-
-        return await self.run_store_work(transaction)
+        """Run `work(session, *args)` in one transaction (see `StoreWork`)."""
+        return await self.store_work.transaction(work, *args)
 
     async def run_store_work(self, work: Callable[..., T], *args: Any) -> T:
-        """In a worker thread — except on SQLite, which has one writer at a time.
-
-        Rasa's SQL tracker store writes synchronously in the event loop thread. A write of ours
-        from another thread that holds SQLite's lock makes it sleep in SQLite's busy handler,
-        stalling every conversation; in the loop thread, the writes simply queue.
-        """
-        if self.sqlite:
-            return work(*args)
-        return await asyncio.to_thread(work, *args)
+        return await self.store_work.run(work, *args)
 
     @contextlib.asynccontextmanager
     async def typing(self, chat_id: int) -> AsyncIterator[None]:
@@ -291,15 +317,26 @@ class UpdateProcessor:
         )
 
 
-def customer_upsert(incoming: Incoming) -> Callable[[Session], object] | None:
-    """Storing the customer behind a message (id, name, username, language), if there is one."""
+def customer_of(incoming: Incoming) -> tuple[int, User | None] | None:
+    """The customer's chat and user behind an update, if a customer sent it."""
     match incoming:
         case ToAssistant() | Reply() | Attach() | ShareContact():
-            chat_id, user = incoming.chat_id, incoming.user
+            return incoming.chat_id, incoming.user
         case PressButton():
-            chat_id, user = incoming.chat_id, incoming.query.from_user
-        case _:
-            return None
+            return incoming.chat_id, incoming.query.from_user
+    return None
+
+
+def customer_chat(incoming: Incoming) -> int | None:
+    customer = customer_of(incoming)
+    return customer[0] if customer else None
+
+
+def customer_upsert(incoming: Incoming) -> Callable[[Session], object] | None:
+    """Storing the customer behind a message (id, name, username, language), if there is one."""
+    if (customer := customer_of(incoming)) is None:
+        return None
+    chat_id, user = customer
     return lambda session: upsert_customer(session, str(chat_id), CHANNEL, profile=profile_of(user))
 
 
