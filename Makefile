@@ -7,7 +7,7 @@ export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help install train model migrate run test test-fast browser services shell validate lint bench lock clean
+.PHONY: help install train model migrate run cluster test test-fast browser services nginx shell validate lint bench lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -33,15 +33,23 @@ migrate: install ## create or upgrade the case store
 run: model migrate ## start everything; without TELEGRAM_TOKEN, a console chat
 	exec $(PY) -m bot run
 
+# Without DATABASE_URL / LOCK_STORE_URL (environment or .env), the private PostgreSQL and Redis of
+# scripts/postgres.sh and scripts/redis.sh; `bot cluster` migrates the store it runs on.
+cluster: model nginx ## 2 Rasa + 2 action servers behind nginx, on PostgreSQL and Redis (docs/scaling.md)
+	exec $(PY) -m bot cluster --local-services $(CLUSTER_ARGS)
+
 test: model browser services ## the whole test suite, slow and browser tests included
 	$(PY) -m pytest
 
 browser: ## Debian's Chromium for the console's browser tests
 	@scripts/install_chromium.sh
 
-services: ## the tests' private PostgreSQL and Redis (installed if missing, started if stopped)
+services: nginx ## the tests' private PostgreSQL and Redis (installed if missing, started if stopped), nginx
 	@scripts/postgres.sh >/dev/null
 	@scripts/redis.sh >/dev/null
+
+nginx: ## Debian's nginx, the load balancer of make cluster (installed if missing; never started as a service)
+	@scripts/nginx.sh
 
 test-fast: install ## the tests that need no trained model
 	$(PY) -m pytest -m "not slow"

@@ -7,6 +7,7 @@ import logging
 import sys
 
 from bot.agents_cli import add_agent_commands, run_agents_command
+from bot.cluster_cli import add_cluster_command, run_cluster
 from bot.migrate import migrate
 from bot.reports.cli import add_report_commands, run_report_command
 from bot.review.cli import add_review_commands, run_review_command
@@ -19,6 +20,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate", help="create or upgrade the case store's tables")
     commands.add_parser("run", help="start the action server, the Rasa server and the console chat")
+    add_cluster_command(commands)
+    one = commands.add_parser(
+        "serve", help="one Rasa server or action server in the foreground, as make run starts it (containers)"
+    )
+    one.add_argument("server", choices=("rasa", "actions"))
     commands.add_parser("shell", help="Rasa's debug shell, with the action server running")
     train = commands.add_parser("train", help="train the Rasa model")
     train.add_argument(
@@ -46,6 +52,12 @@ def main(argv: list[str] | None = None) -> int:
         from bot.launcher import run
 
         run()
+    elif args.command == "cluster":
+        return run_cluster(args)
+    elif args.command == "serve":
+        from bot.serve import serve
+
+        serve(args.server)
     elif args.command == "shell":
         from bot.launcher import shell
 

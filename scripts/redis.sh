@@ -21,19 +21,9 @@ if [ "${1:-}" = stop ]; then
 fi
 
 if ! command -v redis-server >/dev/null 2>&1; then
-  if [ "$(id -u)" -eq 0 ]; then
-    run=()
-  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-    run=(sudo -n)
-  else
-    echo "warning: Redis is not installed and this user cannot install it (apt-get install redis-server);" \
-         "the Redis tests will be skipped." >&2
-    [ -z "${CI:-}" ] || exit 1
-    exit 0
-  fi
-  echo "installing Debian's redis-server (tests with Redis)" >&2
-  "${run[@]}" apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive "${run[@]}" apt-get install -y -qq --no-install-recommends redis-server >&2
+  # Status 2: cannot install here, outside CI (warned): no URL, the Redis tests skip.
+  scripts/apt_install.sh Redis "the Redis tests will be skipped" redis-server \
+    || { [ $? -eq 2 ] && exit 0; exit 1; }
 fi
 
 if ! up; then

@@ -1,5 +1,6 @@
 """The servers some tests need, from the project's own scripts (scripts/postgres.sh, scripts/redis.sh):
 each installs Debian's package if missing, starts a private server on 127.0.0.1 and prints its URL.
+scripts/nginx.sh installs nginx, which the cluster's tests start themselves.
 
 TEST_POSTGRES_URL / TEST_REDIS_URL, when set, are used instead. Where a server cannot be had, its
 tests skip outside CI and fail in CI (`CI` set), as the browser tests do without Chromium.
@@ -47,3 +48,18 @@ def service_url(service: str) -> str:
     if done.returncode != 0 or not lines or not lines[-1].startswith(scheme):
         unavailable(service, f"scripts/{script} exited with {done.returncode}: {done.stderr.strip()[-500:]}")
     return lines[-1]
+
+
+def nginx_path() -> str:
+    """Debian's nginx, installed by scripts/nginx.sh when missing (the cluster's load balancer)."""
+    from bot.nginx_config import nginx_binary
+
+    script = PROJECT_ROOT / "scripts" / "nginx.sh"
+    try:
+        done = subprocess.run([str(script)], capture_output=True, text=True, timeout=900, check=False)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        unavailable("nginx", f"{script.name}: {error}")
+    binary = nginx_binary()
+    if done.returncode != 0 or binary is None:
+        unavailable("nginx", f"scripts/nginx.sh exited with {done.returncode}: {done.stderr.strip()[-500:]}")
+    return binary

@@ -1,17 +1,23 @@
 """The retraining loop's parts that need no training: the examples file written from the labels,
-the quick configuration, and keeping, promoting and rolling back models on disk."""
+the quick configuration, keeping, promoting and rolling back models on disk, and loading a model
+into each Rasa server of a cluster."""
 
 from __future__ import annotations
 
+import json
 import shutil
+import threading
 from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
 from bot.config import PROJECT_ROOT
+from bot.launcher import free_port
 from bot.models import ReviewItem, ReviewStatus, utcnow
 from bot.review.model_store import ModelStore
-from bot.review.retrain import quick_config
+from bot.review.retrain import Server, quick_config, reload
 from bot.review.training_data import example_text, labelled_examples, nlu_yaml
 from bot.training import fingerprint
 
@@ -95,3 +101,48 @@ def test_only_the_newest_candidates_are_kept(tmp_path):
     store.prune_candidates(keep=3)
     kept = sorted(path.name for path in (store.models / "candidates").iterdir())
     assert kept == ["20261121-090000", "20261122-090000", "20261123-090000"]
+
+
+class FakeRasa(ThreadingHTTPServer):
+    """Answers PUT /model as a Rasa server does (204), or with `status`; remembers what it loaded."""
+
+    def __init__(self, status: int = 204) -> None:
+        self.status, self.loaded = status, []
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_PUT(self) -> None:  # noqa: N802 - http.server's naming
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                query = parse_qs(urlsplit(self.path).query)
+                fake.loaded.append((urlsplit(self.path).path, query["token"], json.loads(body)))
+                self.send_response(fake.status)
+                self.end_headers()
+
+            def log_message(self, *args) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+def test_in_a_cluster_each_rasa_server_loads_the_model_at_its_own_address(tmp_path):
+    model = tmp_path / "atencion.tar.gz"
+    first, second, broken = FakeRasa(), FakeRasa(), FakeRasa(status=400)
+    gone = f"http://127.0.0.1:{free_port()}"
+    try:
+        replicas = (first.url, second.url, gone, broken.url)
+        said = reload(Server("http://127.0.0.1:9", "clave", replicas), model)
+    finally:
+        for server in (first, second, broken):
+            server.shutdown()
+            server.server_close()
+    expected = ("/model", ["clave"], {"model_file": str(model.resolve())})
+    assert first.loaded == second.loaded == broken.loaded == [expected]
+    assert said.startswith("cluster of 4 Rasa servers: ")
+    assert f"loaded into the Rasa server at {first.url}; loaded into the Rasa server at {second.url}" in said
+    assert f"no Rasa server running at {gone}" in said
+    assert f"the Rasa server at {broken.url} refused to load it" in said

@@ -39,10 +39,12 @@ SHARED_CACHE = PROJECT_ROOT / ".rasa" / "cache"  # components whose inputs did n
 
 @dataclass(frozen=True)
 class Server:
-    """The running Rasa server to load a promoted model into."""
+    """The running Rasa server to load a promoted model into; in a cluster (`python -m bot cluster`),
+    `replicas` are its Rasa servers' own addresses, and each of them loads it."""
 
     url: str
     token: str
+    replicas: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -152,16 +154,24 @@ def write_report(
 
 
 def reload(server: Server | None, model: Path) -> str:
-    """Load `model` into the running server; what happened, for the operator."""
+    """Load `model` into the running server, or into each of a cluster's servers in turn (one
+    pauses while it loads, the others keep serving); what happened, for the operator."""
     if server is None:
         return "no server to reload"
+    if not server.replicas:
+        return reload_one(server.url, server.token, model)
+    said = [reload_one(url, server.token, model) for url in server.replicas]
+    return f"cluster of {len(server.replicas)} Rasa servers: " + "; ".join(said)
+
+
+def reload_one(url: str, token: str, model: Path) -> str:
     try:
-        load_model(server.url, server.token, model)
+        load_model(url, token, model)
     except RasaUnavailable:
-        return f"no Rasa server running at {server.url}: it will serve the new model when it starts"
+        return f"no Rasa server running at {url}: it will serve the new model when it starts"
     except RasaRefused as error:
-        return f"the Rasa server refused to load it ({error}); restart it to serve the new model"
-    return f"loaded into the Rasa server at {server.url}"
+        return f"the Rasa server at {url} refused to load it ({error}); restart it to serve the new model"
+    return f"loaded into the Rasa server at {url}"
 
 
 def rollback(

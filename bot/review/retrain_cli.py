@@ -8,6 +8,7 @@ from bot.config import get_settings
 from bot.db import get_session_factory
 from bot.local_secrets import rasa_api_token
 from bot.migrate import migrate
+from bot.replicas import running_replicas
 from bot.review.model_store import ModelStore
 from bot.review.retrain import Server, retrain, rollback
 from bot.review.verdict import Gate
@@ -46,8 +47,11 @@ def add_retrain_commands(commands: argparse._SubParsersAction) -> None:
 
 
 def server() -> Server:
+    """The Rasa server at RASA_PORT; with a cluster running, each of its Rasa servers (not the one
+    nginx would pick at RASA_PORT)."""
     settings = get_settings()
-    return Server(f"http://127.0.0.1:{settings.rasa_port}", rasa_api_token(settings))
+    url = f"http://127.0.0.1:{settings.rasa_port}"
+    return Server(url, rasa_api_token(settings), replicas=tuple(running_replicas()))
 
 
 def run_retrain(args: argparse.Namespace) -> int:
