@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from bot import inbox
 from bot.inbox import Start, TakenOver
 from bot.models import InboxState
-from bot.telegram.store_work import StoreWork
+from bot.telegram.store_work import STORE_DOWN, StoreWork
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ class TelegramInbox:
         for pause in (*START_RETRY_SECONDS, None):
             try:
                 return await self.store.transaction(transaction)
-            except SQLAlchemyError as error:
+            except STORE_DOWN as error:
                 if pause is None:
                     raise StoreUnavailable(str(error)) from error
                 logger.warning("the store did not answer starting update %s; retrying: %s", update_id, error)

@@ -42,14 +42,15 @@ from bot.telegram.ordering import ChatQueues
 from bot.telegram.polling import POLL_TIMEOUT_SECONDS, poll_updates
 from bot.telegram.processing import REPEAT_APOLOGY, WAIT_APOLOGY, UpdateProcessor
 from bot.telegram.relay import Relay
+from bot.telegram.store_work import STORE_DOWN
 from bot.telegram.survey_desk import SurveyDesk
+from bot.telegram.validation import is_id, malformed, not_an_update
 
 logger = logging.getLogger(__name__)
 
 DRAIN_SECONDS_AT_STOP = 10
 CONNECTION_POOL_SIZE = 64
 APOLOGIES_REMEMBERED = 4096
-MAX_TELEGRAM_ID = 2**63 - 1  # the store's BIGINT; Telegram's ids are far smaller
 POLLED_ACCEPT_RETRY_SECONDS = (0.5, 1, 2, 4, 8)
 
 
@@ -139,27 +140,27 @@ class TelegramInput(InputChannel):
             return json_error(403, "wrong or missing secret token")
         try:
             body = json.loads(request.body or b"")
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return json_error(400, "the body is not JSON")
-        if not isinstance(body, dict) or not isinstance(body.get("update_id"), int):
-            return json_error(400, "the body is not a Telegram update")
-        if not 0 <= body["update_id"] <= MAX_TELEGRAM_ID:
-            return json_error(400, "the update_id is out of range")
+        if reason := not_an_update(body):
+            return json_error(400, reason)
         try:
+            if reason := malformed(body):
+                raise ValueError(reason)
             update = Update.de_json(body, self.telegram.bot)
-            if abs(chat_key(update) or 0) > MAX_TELEGRAM_ID:
-                raise ValueError("the chat id is out of range")
         except Exception as error:  # a malformed update will not improve if Telegram resends it
             logger.warning("update %s could not be read and was dropped: %r", body.get("update_id"), error)
             return response.json({"ok": True})
         try:
             await self.accept(update, json.dumps(body))
-        except SQLAlchemyError as error:
+        except STORE_DOWN as error:
             logger.error(
                 "update %s could not be stored; Telegram will deliver it again: %s", update.update_id, error
             )
             await self.apologize_once(update, WAIT_APOLOGY)
             return json_error(503, "the store is unavailable; deliver the update again later")
+        except SQLAlchemyError:  # the store refused a value: a resend would be refused again
+            logger.exception("update %s was refused by the store and dropped", update.update_id)
         return response.json({"ok": True})
 
     async def accept(self, update: Update, body: str) -> None:
@@ -168,7 +169,7 @@ class TelegramInput(InputChannel):
         if processor is None:
             return
         key = chat_key(update)
-        if await processor.inbox.accept(update.update_id, None if key is None else str(key), body):
+        if await processor.inbox.accept(update.update_id, str(key) if is_id(key) else None, body):
             self.feed(update)
         else:
             logger.info("update %s was delivered again; it is already in the inbox", update.update_id)

@@ -117,6 +117,11 @@ class UpdateProcessor:
             await self.apologize(incoming, WAIT_APOLOGY)
             self.inbox.release(update_id)  # taken over again once its lease runs out
             return
+        except Exception:
+            logger.exception("update %s could not be started; the customer is asked to repeat it", update_id)
+            await self.apologize(incoming, REPEAT_APOLOGY)
+            await self.inbox.finish(update_id, InboxState.FAILED)
+            return
         if not started:
             logger.info("update %s was already processed; ignored", update_id)
             return

@@ -6,9 +6,12 @@ import asyncio
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.orm import sessionmaker
 
 T = TypeVar("T")
+# The store not answering (down, unreachable, locked), as opposed to refusing a value.
+STORE_DOWN = (OperationalError, DisconnectionError)
 
 
 class StoreWork:
