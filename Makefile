@@ -38,8 +38,9 @@ run: model migrate ## start everything; without TELEGRAM_TOKEN, a console chat
 cluster: model nginx ## 2 Rasa + 2 action servers behind nginx, on PostgreSQL and Redis (docs/scaling.md)
 	exec $(PY) -m bot cluster --local-services $(CLUSTER_ARGS)
 
+# Two processes, whole files each: most slow tests wait on servers, rate limits and leases.
 test: model browser services ## the whole test suite, slow and browser tests included
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile
 
 browser: ## Debian's Chromium for the console's browser tests
 	@scripts/install_chromium.sh

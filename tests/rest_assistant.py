@@ -51,13 +51,16 @@ class Assistant:
 
 
 @pytest.fixture(scope="module")
-def assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
+def assistant(
+    request: pytest.FixtureRequest, trained_model: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Assistant]:
     database_url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'atencion.db'}"
     migrate(database_url)
     settings = dataclasses.replace(
         get_settings(), database_url=database_url, rasa_port=free_port(), action_port=free_port()
     )
-    with running_services(settings, log_prefix="test-"):
+    module = request.module.__name__.rpartition(".")[2]  # logs of their own: modules may run at once
+    with running_services(settings, log_prefix=f"{module}-"):
         yield Assistant(f"http://127.0.0.1:{settings.rasa_port}", database_url)
 
 

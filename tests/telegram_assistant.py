@@ -12,9 +12,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
-from bot.config import PROJECT_ROOT, get_settings
+from bot.config import PROJECT_ROOT, Settings, get_settings
 from bot.db import create_session_factory
 from bot.launcher import free_port, running_services, service_environment, worker_command
 from bot.migrate import migrate
@@ -147,6 +148,38 @@ def texts(calls: list[Call]) -> str:
     return "\n".join(call.params["text"] for call in calls)
 
 
+def assistant_settings(
+    fake: FakeBotApi,
+    database_url: str,
+    webhook_url: str | None,
+    lock_store_url: str | None = None,
+    agents_chat_id: int | None = None,
+) -> Settings:
+    """Settings for servers whose Telegram channel talks to `fake`, on free loopback ports."""
+    return dataclasses.replace(
+        get_settings(),
+        database_url=database_url,
+        lock_store_url=lock_store_url,
+        rasa_port=free_port(),
+        action_port=free_port(),
+        console_port=free_port(),
+        telegram_token=TOKEN,
+        telegram_webhook_url=webhook_url,
+        telegram_webhook_secret=SECRET,
+        telegram_api_base_url=fake.base_url,
+        telegram_agents_chat_id=str(agents_chat_id) if agents_chat_id is not None else None,
+        business_hours_path=ALWAYS_OPEN,  # the real clock must not decide what a test sees
+    )
+
+
+@contextmanager
+def short_inbox_leases(seconds: float) -> Iterator[None]:
+    """Servers started meanwhile take over a dead server's updates after `seconds`."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("INBOX_LEASE_SECONDS", str(seconds))
+        yield
+
+
 @contextmanager
 def telegram_assistant(
     store: Path,
@@ -161,18 +194,7 @@ def telegram_assistant(
     `database_url` when given."""
     database_url = database_url or f"sqlite:///{store / 'atencion.db'}"
     migrate(database_url)
-    settings = dataclasses.replace(
-        get_settings(),
-        database_url=database_url,
-        rasa_port=free_port(),
-        action_port=free_port(),
-        telegram_token=TOKEN,
-        telegram_webhook_url=webhook_url,
-        telegram_webhook_secret=SECRET,
-        telegram_api_base_url=fake.base_url,
-        telegram_agents_chat_id=str(agents_chat_id) if agents_chat_id is not None else None,
-        business_hours_path=ALWAYS_OPEN,  # the real clock must not decide what a test sees
-    )
+    settings = assistant_settings(fake, database_url, webhook_url, agents_chat_id=agents_chat_id)
     log = PROJECT_ROOT / "var" / "log" / f"{log_prefix}rasa.log"
     log_start = log.stat().st_size if log.exists() else 0
     registration = "setWebhook" if webhook_url else "deleteWebhook"

@@ -38,7 +38,7 @@ from tests.fake_bot_api import FakeBotApi
 from tests.postgres import fresh_postgres_database
 from tests.rest_assistant import Assistant, texts
 from tests.services import nginx_path, service_url
-from tests.telegram_assistant import ALWAYS_OPEN, SECRET, TOKEN, TelegramAssistant
+from tests.telegram_assistant import TOKEN, TelegramAssistant, assistant_settings
 
 PREFIX = "test-cluster-"
 WEBHOOK = "https://atencion.example.com"
@@ -191,19 +191,7 @@ def cluster(
     nginx_path()
     redis = service_url("Redis")
     with fresh_postgres_database(postgres_databases) as database_url:
-        settings = dataclasses.replace(
-            get_settings(),
-            database_url=database_url,
-            lock_store_url=redis,
-            rasa_port=free_port(),
-            action_port=free_port(),
-            telegram_token=TOKEN,
-            telegram_webhook_url=WEBHOOK,
-            telegram_webhook_secret=SECRET,
-            telegram_api_base_url=fake.base_url,
-            telegram_agents_chat_id=None,
-            business_hours_path=ALWAYS_OPEN,  # the real clock must not decide what a test sees
-        )
+        settings = assistant_settings(fake, database_url, WEBHOOK, lock_store_url=redis)
         directory = tmp_path_factory.mktemp("cluster")
         with running_cluster(settings, log_prefix=PREFIX, directory=directory, console=False) as running:
             fake.wait_for("setWebhook", 2, timeout=60)  # each Rasa server registers the same webhook

@@ -5,7 +5,6 @@ a problem), no case is lost or registered twice."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import re
@@ -15,23 +14,19 @@ import time
 import urllib.error
 import urllib.request
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import func, select, text
 
 from bot.cluster import running_cluster
-from bot.config import get_settings
 from bot.db import create_session_factory
-from bot.launcher import free_port
 from bot.models import Case, Customer, InboxUpdate
 from tests import telegram_updates as tg
 from tests.fake_bot_api import FakeBotApi
 from tests.postgres import fresh_postgres_database
 from tests.services import service_url
-from tests.telegram_assistant import ALWAYS_OPEN, SECRET, TOKEN
+from tests.telegram_assistant import SECRET, assistant_settings, short_inbox_leases
 
 pytestmark = pytest.mark.slow
 
@@ -114,34 +109,15 @@ class Telegram:
             return matching()[:count]
 
 
-@contextmanager
-def short_leases() -> Iterator[None]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("INBOX_LEASE_SECONDS", str(LEASE_SECONDS))
-        yield
-
-
 @pytest.fixture(scope="module")
 def cluster(trained_model, postgres_databases, tmp_path_factory):
     redis_url = service_url("Redis")
     with (
-        short_leases(),
+        short_inbox_leases(LEASE_SECONDS),
         fresh_postgres_database(postgres_databases) as database_url,
         FakeBotApi() as fake,
     ):
-        settings = dataclasses.replace(
-            get_settings(),
-            database_url=database_url,
-            lock_store_url=redis_url,
-            rasa_port=free_port(),
-            action_port=free_port(),
-            console_port=free_port(),
-            telegram_token=TOKEN,
-            telegram_webhook_url="https://cluster.example.com",
-            telegram_webhook_secret=SECRET,
-            telegram_api_base_url=fake.base_url,
-            business_hours_path=ALWAYS_OPEN,
-        )
+        settings = assistant_settings(fake, database_url, "https://cluster.example.com", redis_url)
         directory = tmp_path_factory.mktemp("cluster")
         with running_cluster(
             settings, rasa=2, actions=2, log_prefix="reliability-", directory=directory, worker=False,

@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import time
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import func, select
@@ -18,7 +16,7 @@ from tests import telegram_updates as tg
 from tests.fake_bot_api import FakeBotApi
 from tests.postgres import fresh_postgres_database
 from tests.tcp_proxy import proxied_database
-from tests.telegram_assistant import telegram_assistant, texts
+from tests.telegram_assistant import short_inbox_leases, telegram_assistant, texts
 
 pytestmark = pytest.mark.slow
 
@@ -30,17 +28,10 @@ QUESTION = "cuanto tarda un envio a valencia?"
 LEASE_SECONDS = 3  # an update whose server stopped renewing it is taken over this soon
 
 
-@contextmanager
-def short_leases() -> Iterator[None]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("INBOX_LEASE_SECONDS", str(LEASE_SECONDS))
-        yield
-
-
 @pytest.fixture(scope="module")
 def outage(trained_model, tmp_path_factory, postgres_databases):
     with (
-        short_leases(),
+        short_inbox_leases(LEASE_SECONDS),
         fresh_postgres_database(postgres_databases) as url,
         proxied_database(url) as (proxied_url, proxy),
         FakeBotApi() as fake,
