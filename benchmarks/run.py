@@ -1,8 +1,9 @@
-"""Benchmarks: training time, NLU parse latency, full turns over the REST channel, and the
-Telegram channel beside REST (benchmarks/telegram.py).
+"""Benchmarks: training time, NLU parse latency, full turns over the REST channel, the
+Telegram channel beside REST (benchmarks/telegram.py), and SQLite against PostgreSQL with 1 and 2
+replicas, with the CPU profile of a turn (benchmarks/scaling.py).
 
-`make bench` prints the tables and rewrites benchmarks/results.md; `--suite core|telegram`
-runs one part and keeps the other's section of the file. Each full-turn level runs whole
+`make bench` prints the tables and rewrites benchmarks/results.md; `--suite core|telegram|scaling`
+runs one part and keeps the others' sections of the file. Each full-turn level runs whole
 conversations (greeting, a duda, «sí») in parallel on fresh servers with a fresh store; a
 turn fails when the HTTP call fails or returns no reply.
 """
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import httpx
 
-from benchmarks import telegram
+from benchmarks import scaling, scaling_report, telegram
 from benchmarks.stats import percentile
 from bot.config import get_settings
 from bot.evaluation import load_agent, load_examples
@@ -148,7 +149,7 @@ def sections_of(text: str) -> dict[str, str]:
 def write_results(new_sections: dict[str, str]) -> None:
     old = RESULTS_PATH.read_text(encoding="utf-8") if RESULTS_PATH.exists() else ""
     sections = {**sections_of(old), **new_sections}
-    ordered = [sections[h] for h in (CORE_HEADING, telegram.HEADING) if h in sections]
+    ordered = [sections[h] for h in (CORE_HEADING, telegram.HEADING, scaling_report.HEADING) if h in sections]
     RESULTS_PATH.write_text("\n".join([TITLE + "\n", *ordered]), encoding="utf-8")
 
 
@@ -161,7 +162,7 @@ def core_report(skip_training: bool) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--skip-training", action="store_true", help="do not time a fresh training")
-    parser.add_argument("--suite", choices=("all", "core", "telegram"), default="all")
+    parser.add_argument("--suite", choices=("all", "core", "telegram", "scaling"), default="all")
     args = parser.parse_args()
     ensure_model()
     new_sections = {}
@@ -169,6 +170,8 @@ def main() -> None:
         new_sections[CORE_HEADING] = core_report(args.skip_training)
     if args.suite in ("all", "telegram"):
         new_sections[telegram.HEADING] = telegram.report(telegram.measure())
+    if args.suite in ("all", "scaling"):
+        new_sections[scaling_report.HEADING] = scaling_report.report(scaling.measure())
     for section in new_sections.values():
         print(section)
     write_results(new_sections)

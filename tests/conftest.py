@@ -119,3 +119,23 @@ def console(console_store: str, tmp_path_factory) -> Iterator[str]:
 
     with console_server(console_store, tmp_path_factory.mktemp("log") / "console.log") as base:
         yield base
+
+
+# The longest files, first: `make test` runs files on two processes, and a long file started last
+# would leave one process idle while it finishes.
+LONGEST_FIRST = (
+    "test_retrain.py",
+    "test_reliability.py",
+    "test_webhook_fuzz.py",
+    "test_handoff_end_to_end.py",
+    "test_telegram_end_to_end.py",
+    "test_survey_end_to_end.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: every other test keeps its order
