@@ -23,6 +23,7 @@ import itertools
 import os
 import random
 import re
+import signal
 import subprocess
 import tempfile
 import time
@@ -56,7 +57,7 @@ from bot.cluster_serve import private_service_url
 from bot.config import PROJECT_ROOT, Settings, get_settings
 from bot.db import create_reading_engine
 from bot.inbox import PENDING
-from bot.launcher import free_port, log_path
+from bot.launcher import free_port, log_path, raise_keyboard_interrupt
 from bot.migrate import migrate
 from bot.models import InboxUpdate
 from bot.nginx_config import nginx_binary
@@ -544,33 +545,49 @@ def versions(services: Services) -> dict[str, str]:
     return found
 
 
+@contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """Meanwhile SIGTERM stops the run as Ctrl-C does: servers stopped, databases dropped."""
+    previous = signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def measure() -> Results:
-    started, load_before = time.monotonic(), os.getloadavg()
-    services = Services.start()
+    with sigterm_as_interrupt():
+        started, load_before = time.monotonic(), os.getloadavg()
+        services = Services.start()
+        try:
+            found_versions = versions(services)
+            runs, profiles, notes, memory, expected = measure_setups(services)
+        finally:
+            services.close()
+    minutes = (time.monotonic() - started) / 60
+    return Results(runs, profiles, expected, memory, notes, found_versions, load_before, minutes)
+
+
+def measure_setups(
+    services: Services,
+) -> tuple[list[LevelRun], list[ProfileRun], list[str], dict[str, float], list[int]]:
     # Chat ids no other test uses: the Redis lock store is shared with whatever else runs here.
     chat_ids = itertools.count(random.randrange(10**9, 9 * 10**9) * 1000)
     runs, profiles, notes, memory = [], [], [], {}
     expected: list[int] = []
-    try:
-        found_versions = versions(services)
-        for setup in SETUPS:
-            print(f"{setup.label}: starting", flush=True)
-            with FakeBotApi() as fake, running_target(setup, fake, services) as target:
-                counts = asyncio.run(reply_counts(target.webhook_url, fake, next(chat_ids)))  # a warm-up too
-                if expected and counts != expected:
-                    notes.append(f"{setup.label} answers the script with {counts} messages, not {expected}")
-                expected = expected or counts
-                warm_up = measure_level(
-                    target, Level(max(2, 2 * setup.replicas), len(SCRIPT)), counts, chat_ids
-                )
-                if warm_up.failed or warm_up.lost or warm_up.duplicated:
-                    notes.append(f"{setup.label}, warm-up: {warm_up.problems or warm_up.errors}")
-                runs += [measure_level(target, level, counts, chat_ids) for level in LEVELS]
-                memory[setup.label] = resident_gb(list(target.processes.values()))
-                if setup.profiled and (found := profile(target, counts, chat_ids)) is not None:
-                    profiles.append(found)
-                runs.append(measure_level(target, BURST, counts, chat_ids))
-    finally:
-        services.close()
-    minutes = (time.monotonic() - started) / 60
-    return Results(runs, profiles, expected, memory, notes, found_versions, load_before, minutes)
+    for setup in SETUPS:
+        print(f"{setup.label}: starting", flush=True)
+        with FakeBotApi() as fake, running_target(setup, fake, services) as target:
+            counts = asyncio.run(reply_counts(target.webhook_url, fake, next(chat_ids)))  # a warm-up too
+            if expected and counts != expected:
+                notes.append(f"{setup.label} answers the script with {counts} messages, not {expected}")
+            expected = expected or counts
+            warm_up = measure_level(target, Level(max(2, 2 * setup.replicas), len(SCRIPT)), counts, chat_ids)
+            if warm_up.failed or warm_up.lost or warm_up.duplicated:
+                notes.append(f"{setup.label}, warm-up: {warm_up.problems or warm_up.errors}")
+            runs += [measure_level(target, level, counts, chat_ids) for level in LEVELS]
+            memory[setup.label] = resident_gb(list(target.processes.values()))
+            if setup.profiled and (found := profile(target, counts, chat_ids)) is not None:
+                profiles.append(found)
+            runs.append(measure_level(target, BURST, counts, chat_ids))
+    return runs, profiles, notes, memory, expected
