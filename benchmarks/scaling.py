@@ -54,16 +54,16 @@ from benchmarks.customers import (
 from benchmarks.stats import percentile
 from bot.cluster import running_cluster
 from bot.cluster_serve import private_service_url
-from bot.config import PROJECT_ROOT, Settings, get_settings
+from bot.config import PROJECT_ROOT
 from bot.db import create_reading_engine
 from bot.inbox import PENDING
-from bot.launcher import free_port, log_path, raise_keyboard_interrupt
+from bot.launcher import log_path, raise_keyboard_interrupt
 from bot.migrate import migrate
 from bot.models import InboxUpdate
 from bot.nginx_config import nginx_binary
 from tests.fake_bot_api import FakeBotApi
 from tests.postgres import PostgresServer
-from tests.telegram_assistant import ALWAYS_OPEN, SECRET, TOKEN, telegram_assistant
+from tests.telegram_assistant import assistant_settings, telegram_assistant
 
 SETTLE_SECONDS = 3.0  # after the inbox is done with a level, for late or duplicated replies
 DRAIN_SECONDS = 300.0  # at most, after the last turn, for the updates still queued to be processed
@@ -154,23 +154,6 @@ class Services:
         self.postgres.engine.dispose()
 
 
-def assistant_settings(fake: FakeBotApi, database_url: str, lock_store_url: str | None) -> Settings:
-    """The settings tests/telegram_assistant.py gives its servers, on this store and lock store."""
-    return dataclasses.replace(
-        get_settings(),
-        database_url=database_url,
-        lock_store_url=lock_store_url,
-        rasa_port=free_port(),
-        action_port=free_port(),
-        telegram_token=TOKEN,
-        telegram_webhook_url=PUBLIC_URL,
-        telegram_webhook_secret=SECRET,
-        telegram_api_base_url=fake.base_url,
-        telegram_agents_chat_id=None,
-        business_hours_path=ALWAYS_OPEN,
-    )
-
-
 @contextmanager
 def sqlite_target(setup: Setup, fake: FakeBotApi) -> Iterator[Target]:
     prefix = f"{LOG_PREFIX}{setup.key}-"
@@ -195,7 +178,7 @@ def cluster_target(setup: Setup, fake: FakeBotApi, services: Services) -> Iterat
     prefix = f"{LOG_PREFIX}{setup.key}-"
     try:
         migrate(database_url)
-        settings = assistant_settings(fake, database_url, services.redis_url)
+        settings = assistant_settings(fake, database_url, PUBLIC_URL, services.redis_url)
         registered = len([call for call in fake.calls("setWebhook") if call.ok])
         with (
             tempfile.TemporaryDirectory(prefix=LOG_PREFIX) as directory,
