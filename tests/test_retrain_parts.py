@@ -16,10 +16,21 @@ import yaml
 from bot.config import PROJECT_ROOT
 from bot.launcher import free_port
 from bot.models import ReviewItem, ReviewStatus, utcnow
+from bot.nlu_files import holdout_paths, load_examples
 from bot.review.model_store import ModelStore
-from bot.review.retrain import Server, quick_config, reload
+from bot.review.retrain import Server, quick_config, reload, without_leaks
 from bot.review.training_data import example_text, labelled_examples, nlu_yaml
 from bot.training import fingerprint
+
+
+def test_a_label_that_copies_a_held_out_sentence_is_never_trained_on():
+    held_out = load_examples(holdout_paths())[0].text
+    near_copy = held_out.upper().rstrip("?!.") + "!!"
+    examples = {"queja": [near_copy, "el paquete vino abierto y faltaba una pieza del mueble"]}
+    kept, leaking = without_leaks(examples)
+    assert kept == {"queja": ["el paquete vino abierto y faltaba una pieza del mueble"]}
+    assert leaking == (near_copy,)
+    assert without_leaks({"duda": [near_copy]}) == ({}, (near_copy,))
 
 
 def test_masked_values_become_example_values_and_no_bracket_is_left():

@@ -23,6 +23,7 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.config import PROJECT_ROOT
 from bot.evaluation import Scores, evaluate, load_agent
+from bot.leaks import leaking_texts
 from bot.models import utcnow
 from bot.review.model_store import CONVERSATION_EXAMPLES, ModelStore
 from bot.review.rasa_api import RasaRefused, RasaUnavailable, load_model
@@ -50,6 +51,7 @@ class Server:
 @dataclass(frozen=True)
 class Outcome:
     examples: int  # labelled texts the candidate learnt from
+    leaking: tuple[str, ...] = ()  # labelled texts left out: near-copies of held-out sentences
     verdict: Verdict | None = None  # None: there was nothing to learn
     report: Path | None = None
     candidate: Path | None = None
@@ -94,10 +96,10 @@ def retrain(
     if not store.current.exists():
         raise FileNotFoundError(f"no production model at {store.current}: train one first (make run)")
     with session_factory() as session:
-        examples = labelled_examples(session)
+        examples, leaking = without_leaks(labelled_examples(session))
     count = sum(len(texts) for texts in examples.values())
     if not count:
-        return Outcome(0)
+        return Outcome(0, leaking)
     started, began = clock(), time.monotonic()
     stamp = started.strftime("%Y%m%d-%H%M%S")
     data = nlu_yaml(examples)
@@ -115,9 +117,17 @@ def retrain(
     report = write_report(reports / f"retrain-{stamp}", judged, count, candidate, started, seconds)
     verdict = judged.verdict
     if not verdict.promote:
-        return Outcome(count, verdict, report, candidate, "unchanged: the candidate was refused")
+        return Outcome(count, leaking, verdict, report, candidate, "unchanged: the candidate was refused")
     store.promote(candidate, data, started)
-    return Outcome(count, verdict, report, candidate, reload(server, store.current))
+    return Outcome(count, leaking, verdict, report, candidate, reload(server, store.current))
+
+
+def without_leaks(examples: dict[str, list[str]]) -> tuple[dict[str, list[str]], tuple[str, ...]]:
+    """The labelled examples minus those that are near-copies of a held-out sentence: training on
+    them would make the held-out sets, and so the gate, flatter the candidate."""
+    leaking = leaking_texts([text for texts in examples.values() for text in texts])
+    kept = {label: [t for t in texts if t not in leaking] for label, texts in examples.items()}
+    return {label: texts for label, texts in kept.items() if texts}, tuple(sorted(leaking))
 
 
 @dataclass(frozen=True)

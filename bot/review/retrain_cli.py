@@ -58,6 +58,8 @@ def run_retrain(args: argparse.Namespace) -> int:
     migrate()
     gate = Gate(f1_tolerance=args.tolerance, max_recall_drop=args.max_recall_drop)
     outcome = retrain(get_session_factory(), ModelStore(), gate, server(), epochs=args.epochs)
+    for text in outcome.leaking:
+        print(f"left out (a near-copy of a held-out sentence, so it cannot be trained on): {text}")
     if outcome.verdict is None:
         print("nothing to learn: no review item is labelled (python -m bot review collect, then label)")
         return 1
