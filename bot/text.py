@@ -21,3 +21,8 @@ def keyword_score(text: str, keywords: list[str]) -> int:
     return sum(
         len(keyword) for keyword in keywords if re.search(_WORD_START + re.escape(fold(keyword)), folded)
     )
+
+
+def words(text: str, min_length: int = 1) -> set[str]:
+    """The distinct words of `text`, folded, of at least `min_length` letters."""
+    return {w for w in re.findall(r"[a-zñ]+", fold(text)) if len(w) >= min_length}

@@ -51,21 +51,31 @@ def quiet_rasa_environment() -> dict[str, str]:
 
 
 def python_path() -> str:
-    """The project first, so config.yml's own components (bot.unknown_words) import from any root."""
+    """The project first, so config.yml's own components (bot.nlu.unknown_words) import from any root."""
     inherited = os.environ.get("PYTHONPATH")
     return os.pathsep.join([str(PROJECT_ROOT), *([inherited] if inherited else [])])
 
 
 def run_rasa_train(
-    model_dir: Path, log_path: Path, root: Path = PROJECT_ROOT, progress: bool = False, **extra_env: str
+    model_dir: Path,
+    log_path: Path,
+    root: Path = PROJECT_ROOT,
+    progress: bool = False,
+    nlu_only: bool = False,
+    **extra_env: str,
 ) -> Path:
     """`rasa train` of `root`'s config.yml, domain.yml and data/ into `model_dir`; Rasa's long
-    output goes to `log_path` (`progress`: a progress line on stderr meanwhile)."""
+    output goes to `log_path` (`progress`: a progress line on stderr meanwhile; `nlu_only`: no
+    dialogue policies, for comparing NLU pipelines)."""
     model_dir.mkdir(parents=True, exist_ok=True)
     log_path.parent.mkdir(parents=True, exist_ok=True)
+    what = (
+        ["train", "nlu", "--nlu", "data/nlu"]
+        if nlu_only
+        else ["train", "--domain", "domain.yml", "--data", "data"]
+    )
     command = [
-        sys.executable, "-m", "rasa", "train",
-        "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
+        sys.executable, "-m", "rasa", *what, "--config", "config.yml",
         "--out", str(model_dir), "--fixed-model-name", MODEL_NAME,
     ]  # fmt: skip
     with open(log_path, "w") as log:

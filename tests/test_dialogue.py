@@ -108,6 +108,46 @@ def test_bad_input_gets_a_spanish_reply_and_breaks_nothing(assistant, text):
     assert texts(assistant.say(customer, "hola"))  # the conversation goes on
 
 
+CLARIFY = "no estoy seguro de haberte entendido"
+ONLY_SPANISH = "solo puedo atenderte en español"
+SIGNATURE = "Juan Pérez García\nDirector Comercial | Acme Soluciones S.L.\nTel. +34 912 345 678 · www.acme.es"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("", CLARIFY),
+        ("😀🙏🔥", CLARIFY),
+        (("lorem ipsum dolor sit amet consectetur " * 110)[:4000], CLARIFY),
+        ("Hi, I would like to know where my package is", ONLY_SPANISH),
+        ("my order never arrived and nobody answers my emails", ONLY_SPANISH),
+        ("Bom dia, preciso de ajuda com a minha encomenda", ONLY_SPANISH),
+        ("Olá! Vocês entregam no Brasil? Obrigado", ONLY_SPANISH),
+        (SIGNATURE, CLARIFY),
+    ],
+    ids=[
+        "empty",
+        "emoji",
+        "4000-chars",
+        "english",
+        "english-complaint",
+        "portuguese",
+        "portuguese-question",
+        "signature",
+    ],
+)
+def test_what_cannot_be_understood_gets_a_clear_answer_and_no_case(assistant, text, expected):
+    customer = new_customer()
+    assert expected in texts(assistant.say(customer, text))
+    assert assistant.cases(customer) == []
+
+
+def test_spanish_with_english_words_is_still_understood(assistant):
+    customer = new_customer()
+    said = texts(assistant.say(customer, "participan en el cyber monday? la giftcard vale para el outlet?"))
+    assert ONLY_SPANISH not in said
+
+
 def test_conversations_are_logged_in_the_sql_tracker_store(assistant):
     from sqlalchemy import create_engine, text
 

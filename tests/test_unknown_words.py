@@ -8,7 +8,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.unknown_words import UnknownWordsGuard
+from bot.nlu.unknown_words import UnknownWordsGuard
 
 TRAINING = [
     ("quiero cancelar mi pedido", "solicitud"),
@@ -55,3 +55,31 @@ def test_the_vocabulary_survives_persistence(tmp_path):
     loaded = UnknownWordsGuard.load(UnknownWordsGuard.get_default_config(), storage, resource, context)
     assert confidence_after(loaded, "pedido por favor") == 0.98
     assert confidence_after(loaded, "zzz") == 0.0
+
+
+def intent_after(guard: UnknownWordsGuard, text: str) -> str:
+    return guard.process([classified(text)])[0].get("intent")["name"]
+
+
+def test_english_and_portuguese_are_told_apart_from_spanish(tmp_path):
+    guard, _, _ = trained_guard(tmp_path)
+    english, portuguese = "Hello, where is my package? I ordered it", "Olá, preciso de ajuda com a encomenda"
+    for text in [english, portuguese]:
+        assert intent_after(guard, text) == "otro_idioma", text
+        ranking = guard.process([classified(text)])[0].get("intent_ranking")
+        assert ranking is None or ranking[0]["name"] == "otro_idioma"
+
+
+def test_spanish_with_a_few_english_words_or_too_short_stays_spanish(tmp_path):
+    guard, _, _ = trained_guard(tmp_path)
+    for text in ["quiero cancelar el pedido del cyber monday", "hola, el envío", "ok thanks", "hello"]:
+        assert intent_after(guard, text) == "afirmar", text
+
+
+def test_the_language_check_can_be_switched_off(tmp_path):
+    storage, resource = LocalModelStorage(tmp_path), Resource("guard")
+    context = ExecutionContext(GraphSchema({}), "test-model")
+    config = {**UnknownWordsGuard.get_default_config(), "other_languages": False}
+    guard = UnknownWordsGuard.create(config, storage, resource, context)
+    guard.train(TrainingData([Message.build(text="where is my package", intent="duda")]))
+    assert intent_after(guard, "where is my package now please") == "afirmar"

@@ -1,15 +1,17 @@
-"""A Rasa NLU component: no known word, no confident intent.
+"""A Rasa NLU component: no known word, no confident intent; another language, `otro_idioma`.
 
-DIET is sure of itself even on keyboard mashes («xyz» → afirmar 0.98). This component,
-placed after the intent classifiers and before the FallbackClassifier, sets the
-confidence of the predicted intent to zero when none of the message's words (two
-letters or more, accents folded) occurs in the training data, so the assistant asks
-for clarification instead of guessing. The intent ranking is kept for escalation.
+A classifier always picks one of the intents it knows, even for keyboard mashes or English. This
+component, placed after the intent classifiers and before the FallbackClassifier:
+- sets the confidence of the predicted intent to zero when none of the message's words (two
+  letters or more, accents folded) occurs in the training data, so the assistant asks for
+  clarification instead of guessing;
+- predicts `otro_idioma` when the message is in English or Portuguese (`bot.nlu.language`), so the
+  assistant says it can only help in Spanish instead of filing a case.
+The intent ranking is kept for escalation.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -17,18 +19,16 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import INTENT, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.shared.utils.io import dump_obj_as_json_to_file, read_json_file
 
-from bot.text import fold
+from bot.nlu.language import foreign_language
+from bot.text import words
 
 VOCABULARY_FILE = "vocabulary.json"
-
-
-def words(text: str, min_length: int) -> set[str]:
-    return {w for w in re.findall(r"[a-zñ]+", fold(text)) if len(w) >= min_length}
+OTHER_LANGUAGE_INTENT = "otro_idioma"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -38,7 +38,7 @@ class UnknownWordsGuard(GraphComponent, IntentClassifier):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"min_word_length": 2}
+        return {"min_word_length": 2, "other_languages": True}
 
     def __init__(
         self,
@@ -48,6 +48,7 @@ class UnknownWordsGuard(GraphComponent, IntentClassifier):
         vocabulary: set[str] | None = None,
     ) -> None:
         self.min_length = int(config["min_word_length"])
+        self.check_language = bool(config.get("other_languages", True))
         self.vocabulary = vocabulary or set()
         self._model_storage = model_storage
         self._resource = resource
@@ -87,7 +88,14 @@ class UnknownWordsGuard(GraphComponent, IntentClassifier):
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            intent = message.get(INTENT)
-            if intent and not self.knows_some_word(message.get(TEXT) or ""):
+            intent, text = message.get(INTENT), message.get(TEXT) or ""
+            if not intent:
+                continue
+            if self.check_language and foreign_language(text, self.vocabulary):
+                other = {"name": OTHER_LANGUAGE_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
+                message.set(INTENT, other, add_to_output=True)
+                ranking = message.get(INTENT_RANKING_KEY) or []
+                message.set(INTENT_RANKING_KEY, [other, *ranking], add_to_output=True)
+            elif not self.knows_some_word(text):
                 message.set(INTENT, {**intent, PREDICTED_CONFIDENCE_KEY: 0.0}, add_to_output=True)
         return messages

@@ -1,0 +1,131 @@
+"""A Rasa intent classifier: a logistic regression over the sentence encoder's vector and the
+character n-grams of the text.
+
+DIET learns from ~2,000 sentences and answers with confidence ≈ 1.0 even when it is wrong, so the
+FallbackClassifier rarely asks. A linear model over a pretrained encoder generalises to phrasings
+nobody wrote in data/nlu, trains in seconds and gives probabilities that mean something: the
+fallback thresholds in config.yml are tuned on them (benchmarks/results.md).
+
+Input: the dense sentence feature of TEXT (`SentenceEncoderFeaturizer`), scaled by `dense_weight`,
+and the TF-IDF of the text's words and character n-grams (char_wb, 2–5), computed here from the
+raw text: Rasa's tokenizers drop punctuation, and a «?» says a lot about what a customer wants.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import joblib
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from scipy.sparse import csr_matrix, hstack
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline, make_pipeline, make_union
+
+from bot.nlu.sentence_encoder import SentenceEncoderFeaturizer
+
+logger = logging.getLogger(__name__)
+MODEL_FILE = "linear_intent_classifier.joblib"
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class LinearIntentClassifier(GraphComponent, IntentClassifier):
+    @classmethod
+    def required_components(cls) -> list[type]:
+        return [SentenceEncoderFeaturizer]
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {"C": 10.0, "dense_weight": 1.0, "max_iter": 3000, "ranking_length": 10}
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        fitted: tuple[Pipeline, LogisticRegression] | None = None,
+    ) -> None:
+        self.config = {**self.get_default_config(), **config}
+        self.ngrams, self.model = fitted or (None, None)
+        self._model_storage = model_storage
+        self._resource = resource
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> LinearIntentClassifier:
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> LinearIntentClassifier:
+        try:
+            with model_storage.read_from(resource) as directory:
+                fitted = joblib.load(directory / MODEL_FILE)
+        except (ValueError, FileNotFoundError):
+            logger.warning("no trained intent classifier in the model: every intent will be unknown")
+            fitted = None
+        return cls(config, model_storage, resource, fitted)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
+        if not examples:
+            return self._resource
+        self.ngrams = ngram_tfidf().fit([e.get(TEXT) for e in examples])
+        self.model = LogisticRegression(C=self.config["C"], max_iter=self.config["max_iter"], random_state=42)
+        self.model.fit(self._inputs(examples), [e.get(INTENT) for e in examples])
+        with self._model_storage.write_to(self._resource) as directory:
+            joblib.dump((self.ngrams, self.model), directory / MODEL_FILE)
+        return self._resource
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        with_text = [m for m in messages if m.get(TEXT)]
+        if self.model is None or not with_text:
+            return messages
+        probabilities = self.model.predict_proba(self._inputs(with_text))
+        for message, row in zip(with_text, probabilities, strict=True):
+            ranking = [
+                {"name": str(self.model.classes_[i]), "confidence": float(row[i])}
+                for i in np.argsort(-row)[: self.config["ranking_length"]]
+            ]
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        return messages
+
+    def _inputs(self, messages: list[Message]) -> csr_matrix:
+        ngrams = self.ngrams.transform([m.get(TEXT) for m in messages])
+        return hstack([ngrams, csr_matrix(sentence_vectors(messages) * self.config["dense_weight"])]).tocsr()
+
+
+def ngram_tfidf() -> Pipeline:
+    counts = make_union(CountVectorizer(), CountVectorizer(analyzer="char_wb", ngram_range=(2, 5)))
+    return make_pipeline(counts, TfidfTransformer(sublinear_tf=True))
+
+
+def sentence_vectors(messages: list[Message]) -> np.ndarray:
+    vectors = []
+    for message in messages:
+        _, dense = message.get_dense_features(TEXT)
+        if dense is None:
+            raise ValueError("LinearIntentClassifier needs a dense sentence feature of TEXT (an encoder)")
+        vectors.append(np.asarray(dense.features).reshape(1, -1))
+    return np.vstack(vectors)
