@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -139,3 +140,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
 
     items.sort(key=rank)  # stable: every other test keeps its order
+
+
+def skipped_reports(config: pytest.Config) -> list[pytest.TestReport]:
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    return list(reporter.stats.get("skipped", [])) if reporter else []
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In CI (`CI` set, as .ci/run does) a skipped test fails the run: a missing PostgreSQL, Redis,
+    nginx or Chromium must never pass for a green build."""
+    if os.environ.get("CI") and skipped_reports(session.config) and exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    skipped = skipped_reports(config)
+    terminalreporter.write_line(f"{len(skipped)} tests skipped")
+    if os.environ.get("CI") and skipped:
+        terminalreporter.write_line("FAILED: tests skipped in CI (CI is set): every service must be there")
