@@ -110,35 +110,29 @@ def test_bad_input_gets_a_spanish_reply_and_breaks_nothing(assistant, text):
 
 CLARIFY = "no estoy seguro de haberte entendido"
 ONLY_SPANISH = "solo puedo atenderte en español"
+WHICH_REQUEST = "¿Qué necesitas que hagamos?"
 SIGNATURE = "Juan Pérez García\nDirector Comercial | Acme Soluciones S.L.\nTel. +34 912 345 678 · www.acme.es"
 
 
 @pytest.mark.parametrize(
-    "text, expected",
+    "text, sensible",
     [
-        ("", CLARIFY),
-        ("😀🙏🔥", CLARIFY),
-        (("lorem ipsum dolor sit amet consectetur " * 110)[:4000], CLARIFY),
-        ("Hi, I would like to know where my package is", ONLY_SPANISH),
-        ("my order never arrived and nobody answers my emails", ONLY_SPANISH),
-        ("Bom dia, preciso de ajuda com a minha encomenda", ONLY_SPANISH),
-        ("Olá! Vocês entregam no Brasil? Obrigado", ONLY_SPANISH),
-        (SIGNATURE, CLARIFY),
+        ("", [CLARIFY]),
+        ("😀🙏🔥", [CLARIFY]),
+        ("   \n ", [CLARIFY]),
+        (("lorem ipsum dolor sit amet consectetur " * 110)[:4000], [CLARIFY, ONLY_SPANISH]),
+        ("Hi, I would like to know where my package is", [ONLY_SPANISH]),
+        ("my order never arrived and nobody answers my emails", [ONLY_SPANISH]),
+        ("Bom dia, preciso de ajuda com a minha encomenda", [ONLY_SPANISH]),
+        ("Olá! Vocês entregam no Brasil? Obrigado", [ONLY_SPANISH]),
+        (SIGNATURE, [CLARIFY, WHICH_REQUEST]),
     ],
-    ids=[
-        "empty",
-        "emoji",
-        "4000-chars",
-        "english",
-        "english-complaint",
-        "portuguese",
-        "portuguese-question",
-        "signature",
-    ],
+    ids=["empty", "emoji", "blank", "4000-chars", "en", "en-complaint", "pt", "pt-question", "signature"],
 )
-def test_what_cannot_be_understood_gets_a_clear_answer_and_no_case(assistant, text, expected):
+def test_what_cannot_be_understood_gets_a_clear_answer_and_no_case(assistant, text, sensible):
     customer = new_customer()
-    assert expected in texts(assistant.say(customer, text))
+    said = texts(assistant.say(customer, text))
+    assert any(reply in said for reply in sensible), said
     assert assistant.cases(customer) == []
 
 

@@ -87,7 +87,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         return cls(config, model_storage, resource, fitted)
 
     def train(self, training_data: TrainingData) -> Resource:
-        examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
+        examples = [e for e in training_data.intent_examples if e.get(INTENT) and (e.get(TEXT) or "").strip()]
         if not examples:
             return self._resource
         self.ngrams = ngram_tfidf().fit([e.get(TEXT) for e in examples])
@@ -98,7 +98,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         return self._resource
 
     def process(self, messages: list[Message]) -> list[Message]:
-        with_text = [m for m in messages if m.get(TEXT)]
+        with_text = [m for m in messages if isinstance(m.get(TEXT), str)]
         if self.model is None or not with_text:
             return messages
         probabilities = self.model.predict_proba(self._inputs(with_text))

