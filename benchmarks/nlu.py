@@ -30,9 +30,9 @@ from bot.nlu_files import holdout_paths, load_examples, training_paths
 from bot.training import MODEL_PATH, run_rasa_train
 
 PIPELINES_DIR = Path(__file__).with_name("nlu_pipelines")
-RESULTS_PATH = Path(__file__).with_name("results.md")
 PRODUCT_HEADING = "## NLU: the model against the baseline"
 CANDIDATES_HEADING = "## NLU candidates"
+HEADINGS = (PRODUCT_HEADING, CANDIDATES_HEADING)
 SET_NAMES = {"nlu_holdout": "A (shop)", "nlu_holdout_b": "B (shop)", "nlu_holdout_c": "C (other sectors)"}
 
 
@@ -66,8 +66,8 @@ def model_results(agent) -> dict[str, Scores]:
     return results
 
 
-async def _latencies(agent, texts: list[str]) -> list[float]:
-    await agent.parse_message("hola")
+async def parse_latencies(agent, texts: list[str]) -> list[float]:
+    await agent.parse_message("hola")  # warm-up
     latencies = []
     for text in texts:
         started = time.perf_counter()
@@ -78,7 +78,7 @@ async def _latencies(agent, texts: list[str]) -> list[float]:
 
 def parse_latency_ms(agent) -> tuple[float, float]:
     texts = [e.text for e in load_examples(holdout_paths())]
-    latencies = asyncio.run(_latencies(agent, texts))
+    latencies = asyncio.run(parse_latencies(agent, texts))
     return percentile(latencies, 0.5) * 1000, percentile(latencies, 0.95) * 1000
 
 
@@ -137,18 +137,6 @@ def candidate_rows(baseline: dict[str, Scores]) -> list[str]:
     return rows
 
 
-def replace_section(heading: str, body: str) -> None:
-    text = RESULTS_PATH.read_text(encoding="utf-8") if RESULTS_PATH.exists() else "# Benchmark results\n"
-    start = text.find(heading)
-    section = f"{heading}\n\n{body}\n\n"
-    if start < 0:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        end = text.find("\n## ", start + len(heading))
-        text = text[:start] + section + (text[end + 1 :] if end >= 0 else "")
-    RESULTS_PATH.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
-
-
 def tune_fallback(agent, allowed_false_alarms: float = 0.03) -> tuple[float, float, float, float]:
     """The FallbackClassifier's (threshold, ambiguity_threshold) that send the most of set A's
     mistakes to the clarifying question while sending at most `allowed_false_alarms` of its right
@@ -186,19 +174,31 @@ def main(argv: list[str] | None = None) -> None:
             f"{caught:.0%} of the mistakes caught, {false_alarms:.1%} of the right answers sent to it"
         )
         return
-    baseline = baseline_results()
     if args.candidates:
-        body = "\n".join(candidate_rows(baseline))
-        heading = CANDIDATES_HEADING
+        heading, section = CANDIDATES_HEADING, candidates_section()
     else:
-        agent = load_agent(args.model)
-        body = product_table(model_results(agent), baseline, *parse_latency_ms(agent))
-        heading = PRODUCT_HEADING
-    stamp = time.strftime("%Y-%m-%d %H:%M")
-    body = f"Measured {stamp} on this machine, baseline and model(s) in the same run.\n\n{body}"
-    print(body)
+        heading, section = PRODUCT_HEADING, product_section(args.model)
+    print(section)
     if not args.no_write:
-        replace_section(heading, body)
+        from benchmarks.run import write_sections
+
+        write_sections({heading: section})
+
+
+def measured(heading: str, body: str) -> str:
+    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    said = f"Measured {stamp} on this machine; baseline and model(s) trained in the same run."
+    return f"{heading}\n\n{said}\n\n{body}\n"
+
+
+def product_section(model: Path) -> str:
+    agent = load_agent(model)
+    table = product_table(model_results(agent), baseline_results(), *parse_latency_ms(agent))
+    return measured(PRODUCT_HEADING, table)
+
+
+def candidates_section() -> str:
+    return measured(CANDIDATES_HEADING, "\n".join(candidate_rows(baseline_results())))
 
 
 if __name__ == "__main__":

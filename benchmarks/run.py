@@ -22,16 +22,16 @@ from pathlib import Path
 
 import httpx
 
-from benchmarks import scaling, scaling_report, telegram
+from benchmarks import nlu, scaling, scaling_report, telegram
+from benchmarks.results_file import RESULTS_PATH, write_results
 from benchmarks.stats import percentile
 from bot.config import get_settings
-from bot.evaluation import load_agent, load_examples
+from bot.evaluation import load_agent
 from bot.launcher import free_port, running_services
 from bot.migrate import migrate
+from bot.nlu_files import holdout_paths, load_examples
 from bot.training import MODEL_PATH, ensure_model, run_rasa_train
 
-RESULTS_PATH = Path(__file__).with_name("results.md")
-TITLE = "# Benchmark results"
 CORE_HEADING = "## Training, NLU parsing and REST turns"
 CONVERSATION = ["hola", "cuanto tarda un envio a valencia?", "sí"]
 CONCURRENCY_LEVELS = (1, 10, 50)
@@ -44,17 +44,6 @@ def time_cold_training() -> float:
         started = time.monotonic()
         run_rasa_train(Path(scratch), Path(scratch) / "train.log", RASA_CACHE_DIRECTORY=f"{scratch}/cache")
         return time.monotonic() - started
-
-
-async def parse_latencies(texts: list[str]) -> list[float]:
-    agent = load_agent(MODEL_PATH)
-    await agent.parse_message("hola")  # warm-up
-    latencies = []
-    for text in texts:
-        started = time.perf_counter()
-        await agent.parse_message(text)
-        latencies.append(time.perf_counter() - started)
-    return latencies
 
 
 async def one_chat(client: httpx.AsyncClient, url: str, latencies: list[float]) -> int:
@@ -137,44 +126,35 @@ def report(training_seconds: float | None, parse: list[float], turns: list[dict]
     return "\n".join(lines) + "\n"
 
 
-def sections_of(text: str) -> dict[str, str]:
-    """The `## ` sections of a results file, by heading."""
-    sections: dict[str, str] = {}
-    for chunk in text.split("\n## ")[1:]:
-        heading, _, body = chunk.partition("\n")
-        sections[f"## {heading}"] = f"## {heading}\n{body.rstrip()}\n"
-    return sections
-
-
-def write_results(new_sections: dict[str, str]) -> None:
-    old = RESULTS_PATH.read_text(encoding="utf-8") if RESULTS_PATH.exists() else ""
-    sections = {**sections_of(old), **new_sections}
-    ordered = [sections[h] for h in (CORE_HEADING, telegram.HEADING, scaling_report.HEADING) if h in sections]
-    RESULTS_PATH.write_text("\n".join([TITLE + "\n", *ordered]), encoding="utf-8")
+def write_sections(new_sections: dict[str, str]) -> None:
+    write_results(new_sections, (CORE_HEADING, *nlu.HEADINGS, telegram.HEADING, scaling_report.HEADING))
 
 
 def core_report(skip_training: bool) -> str:
     training_seconds = None if skip_training else time_cold_training()
-    parse = asyncio.run(parse_latencies([e.text for e in load_examples()]))
+    texts = [e.text for e in load_examples(holdout_paths())]
+    parse = asyncio.run(nlu.parse_latencies(load_agent(MODEL_PATH), texts))
     return report(training_seconds, parse, measure_turns())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--skip-training", action="store_true", help="do not time a fresh training")
-    parser.add_argument("--suite", choices=("all", "core", "telegram", "scaling"), default="all")
+    parser.add_argument("--suite", choices=("all", "core", "nlu", "telegram", "scaling"), default="all")
     args = parser.parse_args()
     ensure_model()
     new_sections = {}
     if args.suite in ("all", "core"):
         new_sections[CORE_HEADING] = core_report(args.skip_training)
+    if args.suite in ("all", "nlu"):
+        new_sections[nlu.PRODUCT_HEADING] = nlu.product_section(MODEL_PATH)
     if args.suite in ("all", "telegram"):
         new_sections[telegram.HEADING] = telegram.report(telegram.measure())
     if args.suite in ("all", "scaling"):
         new_sections[scaling_report.HEADING] = scaling_report.report(scaling.measure())
     for section in new_sections.values():
         print(section)
-    write_results(new_sections)
+    write_sections(new_sections)
     print(f"(written to {RESULTS_PATH})")
 
 
