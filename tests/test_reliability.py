@@ -35,7 +35,8 @@ LEASE_SECONDS = 5
 REPLY_TIMEOUT = 180.0
 PROBLEM = "problema técnico"
 COMPLAINTS = (
-    "el pedido PED-{order} llegó con la caja rota y el jarrón hecho pedazos",
+    "qué desastre de embalaje: el pedido PED-{order} llegó con la caja rota y el jarrón hecho pedazos, "
+    "estoy muy molesto",
     "me cobraron dos veces el pedido PED-{order} y nadie me devuelve el dinero",
     "el pedido PED-{order} lleva dos semanas de retraso y nadie me dice nada",
 )
