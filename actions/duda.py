@@ -9,6 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import store
+from actions.admission import over_limit
 from actions.conversation import latest_entity
 from actions.demands import build_demand
 from bot.cases import add_message, close_case, present_solution, register_case
@@ -49,12 +50,15 @@ class ActionResponderDuda(Action):
             dispatcher.utter_message(response="utter_elegir_tema_duda")
             return []
         demand = build_demand(tracker, CaseType.DUDA, topic)
+        number = None
         with store.session_factory().begin() as session:
-            case = register_case(session, demand, store.policy(), store.now())
-            if case.status == CaseStatus.NUEVO.value:
-                present_solution(session, case, f"faq:{topic}", store.now())
-                add_message(session, case, "bot", answer_text(domain, topic), at=store.now())
-            number = case.number
+            # Over the hourly limit the question is still answered, only not registered as a case.
+            if not over_limit(session, tracker):
+                case = register_case(session, demand, store.policy(), store.now())
+                if case.status == CaseStatus.NUEVO.value:
+                    present_solution(session, case, f"faq:{topic}", store.now())
+                    add_message(session, case, "bot", answer_text(domain, topic), at=store.now())
+                number = case.number
         dispatcher.utter_message(response=f"utter_{RETRIEVAL_INTENT}/{topic}")
         dispatcher.utter_message(response="utter_preguntar_resuelto")
         return [SlotSet("caso_numero", number)]

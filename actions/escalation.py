@@ -8,6 +8,7 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import store
+from actions.admission import refuse_new_case
 from actions.conversation import (
     best_core_intent,
     consecutive_fallbacks,
@@ -41,16 +42,24 @@ class ActionEscalarCaso(Action):
     @store.apologize_on_store_error
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
         reason = escalation_reason(tracker)
+        refusal = None
         with store.session_factory().begin() as session:
             case = store.conversation_case(session, tracker)
             if case is None or not case.is_open:
                 demand = pending_demand(tracker, store.policy())
-                case = register_case(session, demand, store.policy(), store.now())
-            escalate_case(session, case, reason=reason, now=store.now())
-            variables = case_variables(case)
-        dispatcher.utter_message(response="utter_escalado", **variables)
+                refusal = refuse_new_case(session, tracker, demand, escalation=True)
+                if refusal is None:
+                    case = register_case(session, demand, store.policy(), store.now())
+            if refusal is None:
+                escalate_case(session, case, reason=reason, now=store.now())
+                variables = case_variables(case)
         # Always close a form that may be running: the rules expect it (data/rules/).
-        return [ActiveLoop(None), SlotSet("caso_numero", variables["numero"]), *reset_form_slots()]
+        closing = [ActiveLoop(None), *reset_form_slots()]
+        if refusal is not None:
+            refusal.tell(dispatcher)
+            return [*closing, SlotSet("caso_numero", refusal.number)] if refusal.number else closing
+        dispatcher.utter_message(response="utter_escalado", **variables)
+        return [*closing, SlotSet("caso_numero", variables["numero"])]
 
 
 class ActionOfrecerPersona(Action):
@@ -82,8 +91,14 @@ class ActionAclarar(Action):
             ),
         )
         with store.session_factory().begin() as session:
-            case = register_case(session, demand, store.policy(), store.now())
-            escalate_case(session, case, reason="no_entendido", now=store.now())
-            variables = case_variables(case)
+            latest = tracker.latest_message.get("text") or ""
+            refusal = refuse_new_case(session, tracker, demand, escalation=True, text=latest)
+            if refusal is None:
+                case = register_case(session, demand, store.policy(), store.now())
+                escalate_case(session, case, reason="no_entendido", now=store.now())
+                variables = case_variables(case)
+        if refusal is not None:
+            refusal.tell(dispatcher)
+            return [SlotSet("caso_numero", refusal.number)] if refusal.number else []
         dispatcher.utter_message(response="utter_no_entiendo_escalado", **variables)
         return [SlotSet("caso_numero", variables["numero"])]

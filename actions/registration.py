@@ -7,6 +7,7 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import store
+from actions.admission import Refusal, refuse_new_case
 from actions.demands import form_demand
 from actions.forms import form_gave_up, reset_form_slots
 from actions.presenting import case_variables
@@ -14,18 +15,21 @@ from bot.cases import register_case
 from bot.models import CaseStatus, CaseType
 
 
-def register_from_form(tracker: Tracker, case_type: CaseType) -> dict[str, str]:
+def register_from_form(tracker: Tracker, case_type: CaseType) -> dict[str, str] | Refusal:
+    """The registered case's variables, or why no new case was opened (the words kept)."""
     policy = store.policy()
     demand = form_demand(tracker, policy, case_type)
     with store.session_factory().begin() as session:
+        if refusal := refuse_new_case(session, tracker, demand):
+            return refusal
         case = register_case(session, demand, policy, store.now())
         variables = case_variables(case)
         variables["escalado"] = case.status == CaseStatus.ESCALADO.value
     return variables
 
 
-def after_registration(number: str) -> list[EventType]:
-    return [*reset_form_slots(), SlotSet("caso_numero", number)]
+def after_registration(number: str | None) -> list[EventType]:
+    return [*reset_form_slots(), SlotSet("caso_numero", number)] if number else reset_form_slots()
 
 
 class ActionRegistrarQueja(Action):
@@ -37,6 +41,9 @@ class ActionRegistrarQueja(Action):
         if form_gave_up(tracker):
             return [FollowupAction("action_ofrecer_persona")]
         variables = register_from_form(tracker, CaseType.QUEJA)
+        if isinstance(variables, Refusal):
+            variables.tell(dispatcher)
+            return after_registration(variables.number)
         response = (
             "utter_queja_registrada" if variables.pop("escalado") else "utter_queja_registrada_sin_escalar"
         )
@@ -53,6 +60,9 @@ class ActionRegistrarSolicitud(Action):
         if form_gave_up(tracker):
             return [FollowupAction("action_ofrecer_persona")]
         variables = register_from_form(tracker, CaseType.SOLICITUD)
+        if isinstance(variables, Refusal):
+            variables.tell(dispatcher)
+            return after_registration(variables.number)
         variables.pop("escalado")
         variables["tipo"] = variables["tema"]  # «cancelar un pedido», not «solicitud»
         dispatcher.utter_message(response="utter_solicitud_registrada", **variables)

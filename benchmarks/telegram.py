@@ -35,6 +35,7 @@ REPETITIONS = 2  # per level, REST and Telegram alternate: neither always runs o
 CONCURRENCY_LEVELS = (1, 10, 100)
 THINK_SECONDS = 1.0
 REPLY_TIMEOUT_SECONDS = 120.0
+REST_TOKEN = "bench-rest-token"
 
 
 @dataclasses.dataclass
@@ -54,7 +55,9 @@ def servers() -> Iterator[TelegramAssistant]:
     with (
         tempfile.TemporaryDirectory() as scratch,
         FakeBotApi() as fake,
-        telegram_assistant(Path(scratch), fake, "https://bench.example.com", "bench-telegram-") as running,
+        telegram_assistant(
+            Path(scratch), fake, "https://bench.example.com", "bench-telegram-", rest_channel_token=REST_TOKEN
+        ) as running,
     ):
         yield running
 
@@ -130,7 +133,8 @@ async def telegram_chat(
 
 async def measure_rest(url: str, chats: int) -> tuple[Run, list[int]]:
     latencies: list[float] = []
-    async with httpx.AsyncClient(timeout=REPLY_TIMEOUT_SECONDS) as client:
+    headers = {"Authorization": f"Bearer {REST_TOKEN}"}  # REST beside Telegram needs its token
+    async with httpx.AsyncClient(timeout=REPLY_TIMEOUT_SECONDS, headers=headers) as client:
         started = time.monotonic()
         results = await asyncio.gather(*(rest_chat(client, url, latencies) for _ in range(chats)))
         elapsed = time.monotonic() - started

@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
     if args.command == "migrate":
-        migrate()
+        migrate(verbose=True)
     elif args.command == "run":
         from bot.launcher import run
 

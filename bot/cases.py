@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -18,6 +18,7 @@ from bot.attachments import attach_pending
 from bot.business_hours import get_business_hours
 from bot.customers import upsert_customer
 from bot.db import insert_unless_present
+from bot.labels import customer_visible_events
 from bot.models import (
     OPEN_STATUSES,
     Case,
@@ -239,10 +240,26 @@ def open_cases(session: Session, chat_id: str) -> list[Case]:
     )
 
 
+def waiting_case(session: Session, chat_id: str) -> Case | None:
+    """The customer's newest open case that is already with a person (escalated), if any."""
+    return next(
+        (case for case in open_cases(session, chat_id) if case.status == CaseStatus.ESCALADO.value), None
+    )
+
+
+def cases_opened_since(session: Session, chat_id: str, since: datetime) -> int:
+    return session.execute(
+        select(func.count(Case.id))
+        .join(Customer)
+        .where(Customer.chat_id == chat_id, Case.created_at >= since)
+    ).scalar_one()
+
+
 def last_event(session: Session, case: Case) -> CaseEvent | None:
+    """The case's newest event a customer is told about (internal notes and deadline alerts are not)."""
     return session.execute(
         select(CaseEvent)
-        .where(CaseEvent.case_id == case.id)
+        .where(CaseEvent.case_id == case.id, CaseEvent.kind.in_(customer_visible_events()))
         .order_by(CaseEvent.created_at.desc(), CaseEvent.id.desc())
         .limit(1)
     ).scalar_one_or_none()

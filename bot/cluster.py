@@ -209,6 +209,7 @@ def write_nginx_config(settings: Settings, directory: Path, running: Cluster) ->
         pid=str(directory / "nginx.pid"),
         access_log=str(running.access_log),
         temp_dir=str(directory / "tmp"),
+        expose_rest=settings.rest_channel_token is not None,
     )
     config = directory / "nginx.conf"
     config.write_text(

@@ -122,10 +122,14 @@ def log_serving(settings: Settings, cluster: Cluster) -> None:
         telegram = (
             f"webhook {settings.telegram_webhook_url}" if settings.telegram_webhook_url else "long polling"
         )
+    rest = (
+        "and /webhooks/rest/webhook (bearer token)" if settings.rest_channel_token else "(REST not exposed)"
+    )
     logger.info(
-        "serving on %s/webhooks/rest/webhook and /webhooks/telegram/webhook (Telegram: %s): nginx in front "
+        "serving on %s/webhooks/telegram/webhook %s (Telegram: %s): nginx in front "
         "of %d Rasa servers (%s) and %d action servers (%s); Ctrl-C stops everything",
         cluster.public_url,
+        rest,
         telegram,
         len(cluster.rasa),
         ", ".join(cluster.rasa.values()),

@@ -36,6 +36,8 @@ class Settings:
     survey_expiry_hours: float
     review_confidence: float
     rasa_api_token: str | None
+    rest_channel_token: str | None
+    max_new_cases_per_hour: int
     retrain_f1_tolerance: float
     retrain_max_recall_drop: float
 
@@ -69,6 +71,8 @@ class Settings:
             survey_expiry_hours=float(env.get("SURVEY_EXPIRY_HOURS") or 24),
             review_confidence=float(env.get("REVIEW_CONFIDENCE") or 0.7),
             rasa_api_token=env.get("RASA_API_TOKEN") or None,
+            rest_channel_token=env.get("REST_CHANNEL_TOKEN") or None,
+            max_new_cases_per_hour=int(env.get("MAX_NEW_CASES_PER_HOUR") or 10),
             retrain_f1_tolerance=float(env.get("RETRAIN_F1_TOLERANCE") or 0.0),
             retrain_max_recall_drop=float(env.get("RETRAIN_MAX_RECALL_DROP") or 0.05),
         )

@@ -22,6 +22,11 @@ def _labels() -> dict:
         return yaml.safe_load(handle)
 
 
+def customer_visible_events() -> list[str]:
+    """The case events a customer's status reply may name (those with a customer-facing label)."""
+    return list(_labels()["event"])
+
+
 def label(group: str, code: str) -> str:
     return _labels()[group].get(code, code.replace("_", " "))
 

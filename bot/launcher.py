@@ -36,22 +36,24 @@ STOP_TIMEOUT_SECONDS = 15
 
 def service_environment(settings: Settings) -> dict[str, str]:
     """What endpoints.yml and credentials.yml read, with every default filled in."""
-    telegram = {
+    channels = {
+        "REST_CHANNEL_TOKEN": settings.rest_channel_token,
         "TELEGRAM_TOKEN": settings.telegram_token,
         "TELEGRAM_WEBHOOK_URL": settings.telegram_webhook_url,
         "TELEGRAM_WEBHOOK_SECRET": settings.telegram_webhook_secret,
         "TELEGRAM_AGENTS_CHAT_ID": settings.telegram_agents_chat_id,
         "TELEGRAM_API_BASE_URL": settings.telegram_api_base_url,
     }
-    inherited = {key: value for key, value in quiet_rasa_environment().items() if key not in telegram}
+    inherited = {key: value for key, value in quiet_rasa_environment().items() if key not in channels}
     return {
         **inherited,
-        **{key: value for key, value in telegram.items() if value},  # settings decide, not the shell
+        **{key: value for key, value in channels.items() if value},  # settings decide, not the shell
         "DATABASE_URL": settings.database_url,
         "LOCK_STORE_URL": settings.lock_store_url or "",
         "LOCK_STORE_TYPE": lock_store_type(settings.lock_store_url),
         "BUSINESS_HOURS_PATH": str(settings.business_hours_path),
         "SLA_PATH": str(settings.sla_path),
+        "MAX_NEW_CASES_PER_HOUR": str(settings.max_new_cases_per_hour),
         "ACTION_HOST": os.environ.get("ACTION_HOST") or "127.0.0.1",
         "ACTION_PORT": str(settings.action_port),
         "SANIC_HOST": settings.bind_host,
@@ -207,14 +209,17 @@ def console_chat(settings: Settings) -> None:
 
     server_url = f"http://127.0.0.1:{settings.rasa_port}"
     print("\nConsola del asistente: escribe tu mensaje (Ctrl-C para salir).\n", flush=True)
-    asyncio.run(record_messages(sender_id=f"consola-{uuid.uuid4().hex[:8]}", server_url=server_url))
+    sender_id = f"consola-{uuid.uuid4().hex[:8]}"
+    token = settings.rest_channel_token or ""
+    asyncio.run(record_messages(sender_id=sender_id, server_url=server_url, auth_token=token))
 
 
 def log_serving(settings: Settings) -> None:
     base = f"http://{settings.bind_host}:{settings.rasa_port}/webhooks"
     if settings.telegram_token:
         mode = f"webhook {settings.telegram_webhook_url}" if settings.telegram_webhook_url else "long polling"
-        logger.info("serving Telegram (%s; log: var/log/rasa.log) and %s/rest/webhook", mode, base)
+        rest = f"{base}/rest/webhook (bearer token)" if settings.rest_channel_token else "no REST channel"
+        logger.info("serving Telegram (%s; log: var/log/rasa.log) and %s", mode, rest)
     else:
         logger.info("serving on %s/rest/webhook", base)
 

@@ -94,7 +94,7 @@ class Customer(Base):
     __tablename__ = "customers"
 
     id = Column(Integer, primary_key=True)
-    # The Rasa sender id: the Telegram chat id, or a console/REST conversation id.
+    # The Rasa sender id: the Telegram chat id, or `rest:<sender>` for a console/REST conversation.
     chat_id = Column(String(128), nullable=False, unique=True)
     telegram_user_id = Column(BigInteger)
     name = Column(String(255))

@@ -2,7 +2,8 @@
 deploy/nginx.conf.j2 for `python -m bot cluster` (loopback ports) and for docker-compose.yml
 (service names), and the command that runs Debian's nginx in the foreground.
 
-`python -m bot.nginx_config > deploy/nginx.conf` writes docker-compose.yml's configuration.
+`python -m bot.nginx_config > deploy/nginx.conf` writes docker-compose.yml's configuration; with
+`--expose-rest` it also routes the REST channel (set REST_CHANNEL_TOKEN for the Rasa servers first).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class NginxLayout:
     access_log: str
     temp_dir: str | None = None  # None: nginx's compiled-in paths (they need root)
     worker_processes: str = "1"
+    expose_rest: bool = False  # /webhooks/rest/ reaches the Rasa servers (REST_CHANNEL_TOKEN is set)
 
 
 def render(layout: NginxLayout, generated_by: str) -> str:
@@ -50,7 +52,7 @@ def render(layout: NginxLayout, generated_by: str) -> str:
     return template.render(generated_by=generated_by, **vars(layout))
 
 
-def compose_layout(rasa: int = 2, actions: int = 2) -> NginxLayout:
+def compose_layout(rasa: int = 2, actions: int = 2, expose_rest: bool = False) -> NginxLayout:
     """docker-compose.yml's services `rasa-1`…, `actions-1`…, the official image's paths."""
     return NginxLayout(
         rasa_listen=str(COMPOSE_RASA_PORT),
@@ -60,6 +62,7 @@ def compose_layout(rasa: int = 2, actions: int = 2) -> NginxLayout:
         pid="/var/run/nginx.pid",
         access_log="/dev/stdout",
         worker_processes="auto",
+        expose_rest=expose_rest,
     )
 
 
@@ -87,4 +90,4 @@ def nginx_arguments(binary: str, prefix: Path, config: Path) -> list[str]:
 
 
 if __name__ == "__main__":
-    sys.stdout.write(render(compose_layout(), COMPOSE_NOTE))
+    sys.stdout.write(render(compose_layout(expose_rest="--expose-rest" in sys.argv[1:]), COMPOSE_NOTE))

@@ -57,6 +57,11 @@ def read_payload(data: str) -> Pressed | None:
     return None
 
 
+def malformed_survey_answer(data: str) -> bool:
+    """A survey payload that does not read as one of the survey's answers (`…:calificacion:9`)."""
+    return data.startswith(f"{PREFIX}:") and read_payload(data) is None
+
+
 def surveyed(case: Case) -> bool:
     """Only customers who can press the survey's buttons get one (Telegram)."""
     return case.channel in RELAYED_CHANNELS

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 _WORD_START = r"(?<![a-z0-9])"
 
@@ -26,3 +27,25 @@ def keyword_score(text: str, keywords: list[str]) -> int:
 def words(text: str, min_length: int = 1) -> set[str]:
     """The distinct words of `text`, folded, of at least `min_length` letters."""
     return {w for w in re.findall(r"[a-zñ]+", fold(text)) if len(w) >= min_length}
+
+
+# Explicit direction marks, embeddings, overrides and isolates (Unicode's bidi controls): in a
+# customer's name or text they make an agent read the words reversed («Trojan Source»).
+BIDI_CONTROLS = dict.fromkeys(
+    map(ord, "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+)
+
+
+def without_bidi_controls(text: str) -> str:
+    return text.translate(BIDI_CONTROLS)
+
+
+def bidi_safe(value: Any) -> Any:
+    """`value` (JSON: dicts, lists, strings) with every string's bidi controls removed."""
+    if isinstance(value, str):
+        return without_bidi_controls(value)
+    if isinstance(value, dict):
+        return {bidi_safe(key): bidi_safe(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [bidi_safe(item) for item in value]
+    return value

@@ -86,11 +86,24 @@ def run_rasa_train(
             stderr=subprocess.STDOUT,
             env={**quiet_rasa_environment(), "PYTHONPATH": python_path(), **extra_env},
         )
-    returncode = follow_training(process, log_path) if progress else process.wait()
+    try:
+        returncode = follow_training(process, log_path) if progress else process.wait()
+    except BaseException:  # Ctrl-C or SIGTERM to us alone: the training must not outlive us
+        stop_training(process)
+        raise
     model_path = model_dir / f"{MODEL_NAME}.tar.gz"
     if returncode != 0 or not model_path.exists():
         raise RuntimeError(f"rasa train failed (exit {returncode}); see {log_path}")
     return model_path
+
+
+def stop_training(process: subprocess.Popen, grace: float = 5) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def train(log_path: Path = LOG_PATH) -> None:

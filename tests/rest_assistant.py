@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -18,32 +19,43 @@ from bot.config import get_settings
 from bot.db import create_session_factory
 from bot.launcher import free_port, running_services
 from bot.migrate import migrate
-from bot.models import Case
+from bot.models import Case, Customer
+from bot.rest_channel import rest_sender
 
 
 @dataclasses.dataclass
 class Assistant:
     url: str
     database_url: str
+    token: str | None = None  # REST_CHANNEL_TOKEN of the servers, sent as a bearer token
 
     def say(self, sender: str, text: str) -> list[dict]:
-        body = json.dumps({"sender": sender, "message": text}).encode()
+        status, replies = self.post({"sender": sender, "message": text})
+        assert status == 200, replies
+        return replies
+
+    def post(self, body: object, token: str | None = None) -> tuple[int, object]:
+        """POST `body` to the REST channel (with `token`, else the servers' own): status and JSON."""
+        headers = {"Content-Type": "application/json"}
+        if token or self.token:
+            headers["Authorization"] = f"Bearer {token or self.token}"
         request = urllib.request.Request(
-            f"{self.url}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
+            f"{self.url}/webhooks/rest/webhook", data=json.dumps(body).encode(), headers=headers
         )
-        with urllib.request.urlopen(request, timeout=60) as response:
-            assert response.status == 200
-            return json.loads(response.read())
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"null")
 
     def cases(self, sender: str) -> list[Case]:
+        """The cases of the REST conversation `sender` (stored as `rest:<sender>`)."""
         factory = create_session_factory(self.database_url)
         with factory() as session:
-            from bot.models import Customer
-
             query = (
                 select(Case)
                 .join(Customer)
-                .where(Customer.chat_id == sender)
+                .where(Customer.chat_id == rest_sender(sender))
                 .options(selectinload(Case.team))
                 .order_by(Case.id)
             )

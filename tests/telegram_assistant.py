@@ -31,7 +31,7 @@ ALWAYS_OPEN = PROJECT_ROOT / "tests" / "data" / "business_hours_always_open.yml"
 @dataclasses.dataclass
 class TelegramAssistant:
     """A running assistant (Rasa server, action server, SQLite store) whose Telegram channel
-    talks to `fake`; its REST channel answers too."""
+    talks to `fake`; its REST channel answers only when the servers have a REST_CHANNEL_TOKEN."""
 
     webhook_url: str
     rest_url: str
@@ -189,12 +189,16 @@ def telegram_assistant(
     agents_chat_id: int | None = None,
     worker: bool = False,
     database_url: str | None = None,
+    rest_channel_token: str | None = None,
 ) -> Iterator[TelegramAssistant]:
     """The Rasa and action servers (and, with `worker`, `python -m bot worker`) on `store`, or on
     `database_url` when given."""
     database_url = database_url or f"sqlite:///{store / 'atencion.db'}"
     migrate(database_url)
-    settings = assistant_settings(fake, database_url, webhook_url, agents_chat_id=agents_chat_id)
+    settings = dataclasses.replace(
+        assistant_settings(fake, database_url, webhook_url, agents_chat_id=agents_chat_id),
+        rest_channel_token=rest_channel_token,
+    )
     log = PROJECT_ROOT / "var" / "log" / f"{log_prefix}rasa.log"
     log_start = log.stat().st_size if log.exists() else 0
     registration = "setWebhook" if webhook_url else "deleteWebhook"

@@ -12,7 +12,9 @@ from actions.despedida import ActionDespedir
 from actions.duda import ActionCerrarDuda, ActionResponderDuda
 from actions.escalation import ActionAclarar, ActionEscalarCaso
 from actions.registration import ActionRegistrarQueja, ActionRegistrarSolicitud
+from bot.config import get_settings
 from bot.models import Case, CaseEvent, Message
+from bot.timeline import add_event
 from tests.trackers import action_event, as_dicts, domain, entity, opened_by, slot_event, tracker, user_event
 
 
@@ -188,6 +190,18 @@ async def test_a_customer_gets_the_status_of_their_own_case(session_factory):
     assert messages[0]["ultimo_evento"] == "lo pasamos a una persona del equipo"
 
 
+async def test_the_status_names_the_latest_thing_the_customer_saw_in_spanish(session_factory):
+    number = await register_queja_for("cliente-2")
+    with session_factory.begin() as session:
+        case = session.execute(select(Case).where(Case.number == number)).scalar_one()
+        add_event(session, case, "customer_notified", notice="closed")
+        add_event(session, case, "note", "agent:7", text="cliente pesado")  # internal: never named
+        add_event(session, case, "sla_warning")
+    ask = user_event(f"y mi caso {number}?", "consultar_caso", entities=[entity("numero_caso", number)])
+    messages, _ = await run(ActionConsultarCaso(), tracker([ask], sender_id="cliente-2"))
+    assert messages[0]["ultimo_evento"] == "te avisamos por aquí"
+
+
 @pytest.mark.parametrize("number", ["other", "Q-2026-999999"])
 async def test_unknown_and_foreign_cases_get_the_same_answer(session_factory, number):
     foreign = await register_queja_for("otro-cliente")
@@ -232,6 +246,56 @@ async def test_a_second_misunderstanding_in_a_row_escalates(session_factory):
     assert responses(messages) == ["utter_no_entiendo_escalado"]
     assert (case.type, case.status) == ("queja", "escalado")
     assert "asdf qwer" in case.description and "el coso ese" in case.description
+
+
+def case_count(session_factory) -> int:
+    with session_factory() as session:
+        return session.execute(select(func.count(Case.id))).scalar_one()
+
+
+async def test_more_misunderstandings_after_an_escalation_join_the_case_already_with_a_person(
+    session_factory,
+):
+    history = [user_event("asdf qwer", "nlu_fallback", 0.2), action_event("action_aclarar")]
+    history.append(user_event("🙃", "nlu_fallback", 0.1))
+    await run(ActionAclarar(), tracker(history))
+    (case,) = [one_case(session_factory)]
+    for junk in ("👍🏼", "jjjj", "??"):
+        history += [action_event("action_aclarar"), user_event(junk, "nlu_fallback", 0.1)]
+        messages, events = await run(ActionAclarar(), tracker(history))
+        assert responses(messages) == ["utter_caso_ya_con_persona"] and messages[0]["numero"] == case.number
+        assert as_dicts(events)["caso_numero"] == case.number
+    assert case_count(session_factory) == 1
+    with session_factory() as session:
+        kept = session.execute(select(Message.text).where(Message.case_id == case.id)).scalars().all()
+    assert {"👍🏼", "jjjj", "??"} <= set(kept)
+
+
+async def test_asking_for_a_person_with_a_case_already_with_one_gets_that_case(session_factory):
+    number = await register_queja_for("cliente-1")  # complaints are escalated by the policy
+    messages, _ = await run(ActionEscalarCaso(), tracker([user_event("pásame con alguien", "pedir_humano")]))
+    assert responses(messages) == ["utter_caso_ya_con_persona"] and messages[0]["numero"] == number
+    assert case_count(session_factory) == 1
+
+
+async def test_beyond_the_hourly_limit_no_case_is_opened_and_the_words_join_the_newest(
+    session_factory, monkeypatch
+):
+    monkeypatch.setenv("MAX_NEW_CASES_PER_HOUR", "2")
+    get_settings.cache_clear()
+    try:
+        first, second = [await register_queja_for("cliente-1") for _ in range(2)]
+        history = queja_form_history("y otra cosa más que me pasó con el envío", numero_pedido="PED-2222222")
+        messages, events = await run(ActionRegistrarQueja(), tracker(history))
+        assert responses(messages) == ["utter_limite_casos"] and messages[0]["numero"] == second
+        assert case_count(session_factory) == 2
+        answer, events = await run(
+            ActionResponderDuda(), tracker([user_event("cuanto tarda un envio?", "duda", topic="envios")])
+        )
+        assert "utter_duda/envios" in responses(answer) and as_dicts(events)["caso_numero"] is None
+        assert case_count(session_factory) == 2
+    finally:
+        get_settings.cache_clear()
 
 
 async def test_goodbye_reminds_of_an_open_case(session_factory):

@@ -8,12 +8,17 @@ and once up they take their share again. Settings a cluster cannot run on are re
 from __future__ import annotations
 
 import dataclasses
+import http.server
+import json
 import os
 import re
 import signal
 import subprocess
 import sys
+import threading
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,7 +36,7 @@ from bot.cluster_serve import RestartBudget, keep_running, with_local_services
 from bot.config import PROJECT_ROOT, get_settings
 from bot.launcher import Supervisor, free_port, wait_until_up
 from bot.local_secrets import rasa_api_token
-from bot.nginx_config import nginx_test_command
+from bot.nginx_config import nginx_command, nginx_test_command
 from bot.replicas import remove_replicas, running_replicas, write_replicas
 from bot.review.rasa_api import served_model
 from tests.fake_bot_api import FakeBotApi
@@ -42,6 +47,7 @@ from tests.telegram_assistant import TOKEN, TelegramAssistant, assistant_setting
 
 PREFIX = "test-cluster-"
 WEBHOOK = "https://atencion.example.com"
+REST_TOKEN = "cluster-rest-token"  # the operator enabled REST: nginx routes it, the servers want this token
 POSTGRES = "postgresql+psycopg2://atencion:clave@127.0.0.1:5432/atencion"
 REDIS = "redis://127.0.0.1:6379/0"
 SHIPPING_QUESTION = "cuanto tarda un envio a sevilla?"  # answered by an action (a duda case)
@@ -141,6 +147,55 @@ def test_the_generated_nginx_configuration_is_accepted_by_nginx(tmp_path):
     assert checked.returncode == 0, checked.stderr
 
 
+class AnswersEverything(http.server.BaseHTTPRequestHandler):
+    """Stands in for a Rasa server: any GET or POST is answered 200 with the path it reached."""
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        body = json.dumps({"reached": self.path}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_POST = do_GET  # noqa: N815
+
+    def log_message(self, *_args) -> None:
+        pass
+
+
+def post_status(url: str) -> int:
+    request = urllib.request.Request(url, data=b"{}", headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+@pytest.mark.parametrize("rest_token, rest_status", [(None, 404), ("operator-enabled", 200)])
+def test_nginx_routes_the_rest_channel_only_when_an_operator_enabled_it(tmp_path, rest_token, rest_status):
+    binary = nginx_path()
+    upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), AnswersEverything)
+    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+    settings = dataclasses.replace(
+        get_settings(), rasa_port=free_port(), action_port=free_port(), rest_channel_token=rest_token
+    )
+    planned = planned_cluster(settings, rasa=1, actions=1, log_prefix=PREFIX)
+    planned.rasa = {name: f"http://127.0.0.1:{upstream.server_port}" for name in planned.rasa}
+    config = write_nginx_config(settings, tmp_path, planned)
+    nginx = subprocess.Popen(nginx_command(binary, tmp_path, config), stderr=subprocess.PIPE)
+    try:
+        wait_until_up("nginx", f"{planned.public_url}/", nginx)
+        assert post_status(f"{planned.public_url}/webhooks/telegram/webhook") == 200
+        assert post_status(f"{planned.public_url}/webhooks/rest/webhook") == rest_status
+        assert post_status(f"{planned.public_url}/conversations/123/tracker/events") == 404  # the Rasa API
+    finally:
+        nginx.terminate()
+        nginx.wait(timeout=10)
+        upstream.shutdown()
+
+
 def test_the_replicas_file_is_read_only_while_the_cluster_that_wrote_it_runs(tmp_path):
     path = tmp_path / "replicas.json"
     assert running_replicas(path) == []
@@ -191,7 +246,10 @@ def cluster(
     nginx_path()
     redis = service_url("Redis")
     with fresh_postgres_database(postgres_databases) as database_url:
-        settings = assistant_settings(fake, database_url, WEBHOOK, lock_store_url=redis)
+        settings = dataclasses.replace(
+            assistant_settings(fake, database_url, WEBHOOK, lock_store_url=redis),
+            rest_channel_token=REST_TOKEN,
+        )
         directory = tmp_path_factory.mktemp("cluster")
         with running_cluster(settings, log_prefix=PREFIX, directory=directory, console=False) as running:
             fake.wait_for("setWebhook", 2, timeout=60)  # each Rasa server registers the same webhook
@@ -204,7 +262,7 @@ def cluster(
                 log,
                 log.stat().st_size,
             )
-            yield running, Assistant(running.public_url, database_url), telegram
+            yield running, Assistant(running.public_url, database_url, REST_TOKEN), telegram
 
 
 def access_lines(cluster: Cluster, since: int) -> list[tuple[str, str, str]]:

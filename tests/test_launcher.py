@@ -88,3 +88,26 @@ def test_run_with_a_token_serves_telegram_starts_the_worker_and_ctrl_c_stops_eve
         assert "LAUNCHER-test-token" not in worker_log
         assert "stopped" in log.read_text()
         assert len(children) == 4 and all(not Path(f"/proc/{pid}").exists() for pid in children)
+
+
+@pytest.mark.parametrize("sent", [signal.SIGINT, signal.SIGTERM])
+def test_a_training_stopped_by_a_signal_to_the_launcher_alone_leaves_no_rasa_behind(tmp_path: Path, sent):
+    """`make run` trains a stale model before serving: Ctrl-C (or a service manager's SIGTERM to the
+    launcher's pid only) meanwhile must not leave `rasa train` running on its own."""
+    script = (
+        "import signal, sys; from pathlib import Path; from bot.training import run_rasa_train\n"
+        "from bot.launcher import raise_keyboard_interrupt\n"
+        "signal.signal(signal.SIGTERM, raise_keyboard_interrupt)\n"
+        f"run_rasa_train(Path({str(tmp_path)!r}), Path({str(tmp_path / 'train.log')!r}))\n"
+    )
+    trainer = subprocess.Popen([sys.executable, "-c", script], cwd=PROJECT_ROOT)
+    deadline = time.monotonic() + 60
+    while not (children := children_of(trainer.pid)):
+        assert time.monotonic() < deadline and trainer.poll() is None, "rasa train never started"
+        time.sleep(0.2)
+    trainer.send_signal(sent)
+    trainer.wait(timeout=30)
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() for pid in children):
+        assert time.monotonic() < deadline, "rasa train outlived the launcher"
+        time.sleep(0.2)

@@ -16,7 +16,7 @@ from bot.attachments import case_attachments
 from bot.config import PROJECT_ROOT
 from bot.customers import customer_by_chat
 from bot.db import create_session_factory
-from bot.models import Case
+from bot.models import Case, InboxUpdate, Message
 from tests import telegram_updates as tg
 from tests.fake_bot_api import FakeBotApi
 from tests.telegram_assistant import SECRET, TOKEN, TelegramAssistant, telegram_assistant, texts, to_chat
@@ -95,6 +95,37 @@ def test_malformed_bodies_are_refused_or_dropped_and_the_bot_goes_on(assistant, 
     assistant.say(new_chat(), "hola")
 
 
+def test_a_padded_update_larger_than_any_telegram_update_is_refused_unread(assistant):
+    chat = new_chat()
+    padded = tg.text_update(chat, "hola")
+    padded["relleno"] = "x" * 10_000_000
+    assert assistant.post(padded) == 413
+    with create_session_factory(assistant.database_url)() as session:
+        stored = session.execute(select(InboxUpdate).where(InboxUpdate.update_id == padded["update_id"]))
+        assert stored.first() is None
+    assert assistant.sent(chat) == []
+
+
+def test_text_direction_overrides_never_reach_the_store(assistant):
+    chat = new_chat()
+    reversed_name = {"from": tg.user(chat, first_name="\u202eodnaloR", last_name="\u2066Ruiz\u2069")}
+    assistant.send(chat, tg.text_update(chat, "quiero poner una queja", **reversed_name), expect=2)
+    assistant.send(chat, tg.text_update(chat, "me cobraron \u202e05 €\u202c de más", **reversed_name))
+    assistant.send(chat, tg.text_update(chat, "PED-3334445", **reversed_name))
+
+    (case,) = assistant.cases(chat)
+    with create_session_factory(assistant.database_url)() as session:
+        customer = customer_by_chat(session, str(chat))
+        texts_kept = list(session.execute(select(Message.text).where(Message.case_id == case.id)).scalars())
+    assert customer.name == "odnaloR Ruiz"  # the letters as sent, with nothing that turns them around
+    assert any("me cobraron 05 € de más" in text for text in texts_kept)
+    assert not any(
+        c in text
+        for text in [customer.name, *texts_kept]
+        for c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+    )
+
+
 def test_start_greets_and_says_what_the_assistant_can_do(assistant):
     chat = new_chat()
     greeting = texts(assistant.say(chat, "/start"))
@@ -120,6 +151,47 @@ def test_a_duda_answered_then_closed_with_the_si_button(assistant):
     assert edited.params["text"].endswith("» Sí") and "reply_markup" not in edited.params
     (case,) = assistant.cases(chat)
     assert (case.type, case.status, case.channel) == ("duda", "cerrado", "telegram")
+
+
+@pytest.mark.parametrize(
+    "data, keyboard",
+    [
+        ("/restart", None),  # not on the pressed message's keyboard
+        ("/pedir_humano", None),  # one of ours, but not on this message
+        ("x" * 100, None),  # longer than Telegram's 64 bytes
+        ("encuesta:Q-2026-000001:calificacion:9", "9"),  # on a forged keyboard, but no answer of ours
+        ("encuesta:Q-2026-000001:calificacion:3.5", "3.5"),
+    ],
+)
+def test_button_data_that_is_not_on_the_pressed_keyboard_gets_a_pop_up_and_changes_nothing(
+    assistant, data, keyboard
+):
+    chat = new_chat()
+    _answer, question = assistant.say(chat, "cuanto tarda un envio a sevilla?", expect=2)
+    buttons = [
+        (k["text"], k["callback_data"])
+        for row in question.params["reply_markup"]["inline_keyboard"]
+        for k in row
+    ]
+    if keyboard is not None:
+        buttons.append((keyboard, data))
+    pressed = tg.bot_message(
+        chat, question.params["text"], buttons, question.response["result"]["message_id"]
+    )
+    update = tg.callback_update(chat, data, pressed)
+    sent = len(assistant.sent(chat))
+
+    assert assistant.post(update) == 200
+    (answer,) = assistant.fake.wait_for(
+        "answerCallbackQuery",
+        predicate=lambda c: c.params["callback_query_id"] == update["callback_query"]["id"],
+    )
+    assert answer.params["text"] == "Ese botón ya no está disponible. Escríbeme lo que necesitas."
+    (closing,) = assistant.press(chat, question, "Sí")  # the real keyboard still works, and was not used
+    assert "Me alegro" in closing.params["text"]
+    assert len(assistant.sent(chat)) == sent + 1
+    assert not any(data in call.params.get("text", "") for call in assistant.fake.calls("editMessageText"))
+    assert [(case.type, case.status) for case in assistant.cases(chat)] == [("duda", "cerrado")]
 
 
 def test_the_no_button_escalates_the_duda(assistant):

@@ -44,7 +44,8 @@ from bot.telegram.processing import REPEAT_APOLOGY, WAIT_APOLOGY, UpdateProcesso
 from bot.telegram.relay import Relay
 from bot.telegram.store_work import STORE_DOWN
 from bot.telegram.survey_desk import SurveyDesk
-from bot.telegram.validation import is_id, malformed, not_an_update
+from bot.telegram.validation import MAX_UPDATE_BYTES, is_id, malformed, not_an_update
+from bot.text import bidi_safe
 
 logger = logging.getLogger(__name__)
 
@@ -138,12 +139,15 @@ class TelegramInput(InputChannel):
             return json_error(503, "the Telegram channel is off (no TELEGRAM_TOKEN, or Telegram refused it)")
         if not secret_matches(request.headers.get(SECRET_HEADER), self.config.secret):
             return json_error(403, "wrong or missing secret token")
+        if len(request.body or b"") > MAX_UPDATE_BYTES:
+            return json_error(413, f"larger than any Telegram update ({MAX_UPDATE_BYTES} bytes at most)")
         try:
             body = json.loads(request.body or b"")
         except (ValueError, UnicodeDecodeError, RecursionError):
             return json_error(400, "the body is not JSON")
         if reason := not_an_update(body):
             return json_error(400, reason)
+        body = bidi_safe(body)
         try:
             if reason := malformed(body):
                 raise ValueError(reason)
@@ -176,6 +180,7 @@ class TelegramInput(InputChannel):
 
     async def accept_polled(self, update: Update) -> None:
         """getUpdates has moved past it: it is stored, or the customer is asked to say it again."""
+        update = Update.de_json(bidi_safe(update.to_dict()), update.get_bot())
         async with self.polled_in_order:
             await self.accept_in_order(update)
 

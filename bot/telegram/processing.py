@@ -21,7 +21,7 @@ from bot.callback_payloads import callback_data_for, payload_for
 from bot.cases import open_cases
 from bot.customers import Profile, save_phone, set_reachable, upsert_customer
 from bot.models import Case, InboxState
-from bot.surveys import read_payload
+from bot.surveys import malformed_survey_answer, read_payload
 from bot.telegram.bot_thread import BotThread
 from bot.telegram.inbox import StoreUnavailable, TelegramInbox
 from bot.telegram.incoming import (
@@ -229,24 +229,30 @@ class UpdateProcessor:
         await self.reply(incoming.chat_id, "utter_telegram_contacto_guardado")
 
     async def press(self, chat_id: int, query: CallbackQuery, update_id: int) -> None:
-        """Always answer the query; a keyboard counts once: it is edited away on first press."""
+        """Always answer the query; a keyboard counts once: it is edited away on first press.
+        Only data on the pressed message's own keyboard counts (a client can send any data): anything
+        else gets a polite pop-up and changes nothing."""
         data = query.data or ""
-        payload = await self.run_store_work(payload_for, self.session_factory, data)
         message = query.message if isinstance(query.message, Message) else None
-        key = (chat_id, message.message_id) if message else None
-        if payload is None or (key is not None and key in self.pressed):
-            response = "utter_telegram_boton_caducado" if payload is None else "utter_telegram_boton_usado"
+        title = pressed_title(message.reply_markup, data) if message else None
+        if message is None or title is None:
+            logger.info("button data not on the pressed message's keyboard in chat %s: refused", chat_id)
+            await self.answer(query, self.text_of("utter_telegram_boton_caducado"))
+            return
+        payload = await self.run_store_work(payload_for, self.session_factory, data)
+        key = (chat_id, message.message_id)
+        if payload is None or key in self.pressed or malformed_survey_answer(payload):
+            response = (
+                "utter_telegram_boton_usado" if key in self.pressed else "utter_telegram_boton_caducado"
+            )
             await self.answer(query, self.text_of(response))
             return
-        if key is not None:
-            self.remember_pressed(key)
-        title = (pressed_title(message.reply_markup, data) if message else None) or payload
+        self.remember_pressed(key)
         if self.surveys is not None and (survey_answer := read_payload(payload)) is not None:
             await self.surveys.press(chat_id, query, survey_answer, title)
             return
         await self.answer(query, None)
-        if message is not None:
-            self.show_choice(message, title)
+        self.show_choice(message, title)
         await self.turn(chat_id, payload, update_id, {"telegram": {"button": data}})
 
     async def answer(self, query: CallbackQuery, text: str | None) -> None:

@@ -13,6 +13,9 @@ from telegram.constants import MessageLimit
 
 MAX_ID = 2**63 - 1  # the store's BIGINT; Telegram's ids are far smaller
 MAX_DEPTH = 32  # Telegram's updates nest a dozen levels at most
+# The largest real update (a 4,096-character message with its entities, replying to another such
+# message) is well under 100 KB; anything beyond this is padding and is refused unread.
+MAX_UPDATE_BYTES = 256 * 1024
 MESSAGE_KINDS = ("message", "edited_message", "channel_post", "edited_channel_post")
 USER_TEXTS = ("last_name", "username", "language_code")
 TEXT_LIMITS = {"text": MessageLimit.MAX_TEXT_LENGTH, "caption": MessageLimit.CAPTION_LENGTH}

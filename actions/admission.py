@@ -1,0 +1,64 @@
+"""Whether a customer's demand becomes a new case. A customer whose case is already with a person
+gets that case again (their words are added to it) instead of a new escalation, and no customer
+opens more than MAX_NEW_CASES_PER_HOUR cases an hour: beyond that the words go to their newest
+open case. Nothing the customer wrote is lost; it is only not a new case."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session
+
+from actions import store
+from actions.presenting import case_variables
+from bot.cases import Demand, case_by_source_key, cases_opened_since, open_cases, waiting_case
+from bot.config import get_settings
+from bot.models import Case
+from bot.timeline import add_message
+
+LIMIT_WINDOW = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    response: str
+    variables: dict[str, str]  # of the open case that took the customer's words; empty if none
+
+    @property
+    def number(self) -> str | None:
+        return self.variables.get("numero")
+
+    def tell(self, dispatcher: CollectingDispatcher) -> None:
+        dispatcher.utter_message(response=self.response, **self.variables)
+
+
+def over_limit(session: Session, tracker: Tracker) -> bool:
+    opened = cases_opened_since(session, tracker.sender_id, store.now() - LIMIT_WINDOW)
+    return opened >= get_settings().max_new_cases_per_hour
+
+
+def refuse_new_case(
+    session: Session, tracker: Tracker, demand: Demand, escalation: bool = False, text: str | None = None
+) -> Refusal | None:
+    """None when `demand` may become a case (or its message already did: a retried action); otherwise
+    why not, with `text` (default: the demand's description) kept on the open case. `escalation`: the
+    demand is for a person, which a case already with one answers."""
+    if demand.source_key and case_by_source_key(session, demand.source_key) is not None:
+        return None
+    text = demand.description if text is None else text
+    case: Case | None = waiting_case(session, tracker.sender_id) if escalation else None
+    if case is not None:
+        response = "utter_caso_ya_con_persona"
+    elif over_limit(session, tracker):
+        case = next(iter(open_cases(session, tracker.sender_id)), None)
+        response = "utter_limite_casos" if case is not None else "utter_limite_casos_sin_abiertos"
+    else:
+        return None
+    if case is None:
+        return Refusal(response, {})
+    if text.strip():
+        add_message(session, case, "customer", text, at=store.now())
+    return Refusal(response, case_variables(case))
