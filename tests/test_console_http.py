@@ -117,3 +117,53 @@ def test_no_customer_data_in_any_address(console: str, console_store: str, signe
 def test_an_unknown_case_is_a_spanish_404(console: str, signed_in: requests.Session):
     answer = signed_in.get(f"{console}/casos/Q-1999-000001")
     assert answer.status_code == 404 and "No hay ningún caso con el número" in answer.text
+
+
+HUGE = "9" * 40
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/casos?pagina={HUGE}",
+        f"/casos?agente={HUGE}",
+        f"/casos?pagina=-3&agente=-1&estado=%00&tipo=<b>",
+        f"/casos/{HUGE}",
+        "/casos/%F0%9F%92%A5",
+        "/?desde=0001-01-01&hasta=9999-12-31",
+        "/?desde=9999-12-31",
+        "/?hasta=0001-01-01",
+        "/?desde=2026-02-30",
+        f"/revision?despues={HUGE}",
+        f"/revision/{HUGE}",
+        "/revision/-1",
+        "/static/",
+        "/static/../bot/config.py",
+    ],
+)
+def test_hostile_parameters_get_an_answer_never_a_server_error(
+    console: str, signed_in: requests.Session, path
+):
+    answer = signed_in.get(f"{console}{path}", allow_redirects=False)
+    assert answer.status_code < 500, answer.text[:300]
+    if answer.status_code in (400, 404):
+        assert "<html" in answer.text and 'lang="es"' in answer.text  # the console's own Spanish page
+    anonymous = requests.get(f"{console}{path}", allow_redirects=False)
+    assert anonymous.status_code < 500
+
+
+def test_the_search_box_finds_a_customers_cases_without_putting_them_in_an_address(
+    console: str, console_store: str, signed_in: requests.Session
+):
+    with create_session_factory(console_store)() as session:
+        customer = session.execute(select(Customer).where(Customer.name.is_not(None))).scalars().first()
+        expected = set(session.execute(select(Case.number).where(Case.customer_id == customer.id)).scalars())
+    found = signed_in.post(f"{console}/casos", data={"buscar": customer.name.split()[0].lower()})
+    assert found.status_code == 200 and expected <= set(numbers_listed(found.text))
+    assert found.url == f"{console}/casos"  # the name travelled in the body only
+
+    number = sorted(expected)[0]
+    exact = signed_in.post(f"{console}/casos", data={"buscar": number.lower()}, allow_redirects=False)
+    assert (exact.status_code, exact.headers["Location"]) == (303, f"/casos/{number}")
+    nothing = signed_in.post(f"{console}/casos", data={"buscar": "%_nadie_así%"})
+    assert numbers_listed(nothing.text) == [] and "Ningún caso coincide" in nothing.text

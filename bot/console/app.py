@@ -18,7 +18,15 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 from bot.console.auth import Credentials, LoginThrottle, Sessions
-from bot.console.case_views import CaseFilters, case_detail, case_list, console_label, filter_choices
+from bot.console.case_views import (
+    MAX_SEARCH_LENGTH,
+    CaseFilters,
+    case_detail,
+    case_list,
+    console_label,
+    filter_choices,
+    is_small_number,
+)
 from bot.console.dashboard import DateRange, dashboard
 from bot.console.review_views import decide, next_review, review_card
 from bot.labels import label
@@ -92,6 +100,8 @@ def build_app(
 
     @app.on_request
     async def require_session(request: Request) -> HTTPResponse | None:
+        if request.path.startswith("/static") and request.path.endswith("/"):  # a folder: nothing to see
+            return render("not_found.html", status=404, section="")
         if request.path.startswith(PUBLIC_PATHS) or sessions.valid(request.cookies.get(COOKIE)):
             return None
         return redirect("/entrar")
@@ -153,6 +163,19 @@ def build_app(
             page, choices = case_list(session, filters, clock()), filter_choices(session)
         return render("cases.html", page=page, filters=filters, choices=choices, section="casos")
 
+    @app.post("/casos")
+    async def search_cases(request: Request) -> HTTPResponse:
+        """The search box: posted, so that no customer's name ends up in an address or a log."""
+        search = (request.form.get("buscar") or "").strip()[:MAX_SEARCH_LENGTH]
+        if not search:
+            return redirect("/casos", status=303)
+        filters = CaseFilters(search=search)
+        with session_factory() as session:
+            page, choices = case_list(session, filters, clock()), filter_choices(session)
+        if page.total == 1 and page.rows[0].number == search.upper():
+            return redirect(f"/casos/{page.rows[0].number}", status=303)
+        return render("cases.html", page=page, filters=filters, choices=choices, section="casos")
+
     @app.get("/casos/<number>")
     async def case(request: Request, number: str) -> HTTPResponse:
         with session_factory() as session:
@@ -166,11 +189,13 @@ def build_app(
         after = request.args.get("despues", "")
         problem = request.args.get("error", "")
         with session_factory() as session:
-            card = next_review(session, tracker, int(after) if after.isdigit() else 0)
+            card = next_review(session, tracker, int(after) if is_small_number(after) else 0)
             return render("review.html", card=card, error=problem, section="revision")
 
     @app.get("/revision/<item_id:int>")
     async def review_item(request: Request, item_id: int) -> HTTPResponse:
+        if not is_small_number(str(item_id)):  # no such id; SQLite cannot even compare it
+            return render("not_found.html", status=404, section="revision")
         with session_factory() as session:
             card = review_card(session, tracker, item_id)
             if card is None:
@@ -179,6 +204,8 @@ def build_app(
 
     @app.post("/revision/<item_id:int>")
     async def review_decision(request: Request, item_id: int) -> HTTPResponse:
+        if not is_small_number(str(item_id)):
+            return render("not_found.html", status=404, section="revision")
         choice = request.form.get("accion") or ""
         if choice == "saltar":
             return redirect(f"/revision?despues={item_id}", status=303)

@@ -8,17 +8,29 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import ColumnElement, Select
 
 from bot.labels import label, team_label, topic_label
-from bot.models import OPEN_STATUSES, Agent, Case, CaseEvent, CaseStatus, CaseType, Message, Survey, Team
+from bot.models import (
+    OPEN_STATUSES,
+    Agent,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    CaseType,
+    Customer,
+    Message,
+    Survey,
+    Team,
+)
 
 PAGE_SIZE = 50
 OPEN = [status.value for status in OPEN_STATUSES]
 OPEN_FILTER = "abiertos"
 NO_AGENT_FILTER = "ninguno"
+MAX_SEARCH_LENGTH = 100
 
 
 def console_label(group: str, code: str) -> str:
@@ -35,6 +47,8 @@ class CaseFilters:
     agent: str = ""  # an agent's id, or NO_AGENT_FILTER
     overdue: bool = False
     page: int = 1
+    # A case number, or part of the customer's name, username or chat: posted, never in an address.
+    search: str = ""
 
     @classmethod
     def from_query(cls, args: dict[str, list[str]]) -> CaseFilters:
@@ -42,14 +56,14 @@ class CaseFilters:
             return (args.get(name) or [""])[0].strip()
 
         statuses = {status.value for status in CaseStatus} | {OPEN_FILTER}
-        page = first("pagina")
+        agent = first("agente")
         return cls(
             status=first("estado") if first("estado") in statuses else "",
             type=first("tipo") if first("tipo") in {t.value for t in CaseType} else "",
             team=first("equipo"),
-            agent=first("agente") if first("agente").isdigit() or first("agente") == NO_AGENT_FILTER else "",
+            agent=agent if is_small_number(agent) or agent == NO_AGENT_FILTER else "",
             overdue=first("vencidos") == "1",
-            page=int(page) if page.isdigit() and int(page) > 0 else 1,
+            page=int(first("pagina")) if is_small_number(first("pagina")) and int(first("pagina")) > 0 else 1,
         )
 
     def apply(self, query: Select, now: datetime) -> Select:
@@ -67,7 +81,24 @@ class CaseFilters:
             query = query.where(Case.assigned_agent_id == int(self.agent))
         if self.overdue:
             query = query.where(Case.status.in_(OPEN), Case.sla_due_at < now)
+        if self.search:
+            query = query.where(matching(self.search))
         return query
+
+
+def is_small_number(text: str) -> bool:
+    """Digits that fit the store's integer columns (a page, an agent id); longer ones are ignored."""
+    return text.isdigit() and len(text) <= 9
+
+
+def matching(search: str) -> ColumnElement:
+    """Cases whose number, or whose customer's name, username or chat, contains `search`."""
+    needle = search.lower()
+    customers = select(Customer.id).where(
+        or_(*(func.lower(column).contains(needle, autoescape=True)
+              for column in (Customer.name, Customer.username, Customer.chat_id)))
+    )  # fmt: skip
+    return or_(func.lower(Case.number).contains(needle, autoescape=True), Case.customer_id.in_(customers))
 
 
 @dataclass(frozen=True)
@@ -174,6 +205,8 @@ class CaseDetail:
     timeline: list[TimelineEntry]
     transcript: list[TranscriptLine]
     survey: Survey | None
+    form_data: list[tuple[str, str]]  # what the forms collected (cases.details), labelled in Spanish
+    phone: str  # the customer's phone on file (a shared contact), if any
 
 
 def case_detail(session: Session, number: str, now: datetime) -> CaseDetail | None:
@@ -196,6 +229,10 @@ def case_detail(session: Session, number: str, now: datetime) -> CaseDetail | No
         timeline=[timeline_entry(event, names) for event in events.scalars()],
         transcript=[transcript_line(message, names) for message in messages.scalars()],
         survey=survey,
+        form_data=[
+            (console_label("detail_field", key), str(value)) for key, value in (case.details or {}).items()
+        ],
+        phone=case.customer.phone or "",
     )
 
 

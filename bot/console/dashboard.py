@@ -18,6 +18,8 @@ from bot.reports.teams import TeamsReport, teams_report
 from bot.reports.volume import TYPES, VolumeReport, volume_report
 
 DEFAULT_DAYS = 30
+# Dates a report can cover: beyond these, day boundaries overflow and no case can exist anyway.
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,8 @@ class DateRange:
                 date.fromisoformat(end) if end else default.end,
             )
         except ValueError:
+            return cls(default.start, default.end, "fecha_invalida")
+        if not all(EARLIEST <= day <= LATEST for day in (chosen.start, chosen.end)):
             return cls(default.start, default.end, "fecha_invalida")
         if chosen.start > chosen.end:
             return cls(default.start, default.end, "rango_invertido")
