@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -27,6 +28,7 @@ from actions.validators import (
     parse_visit_date,
     says_dont_have_it,
 )
+from bot.labels import weekday_name
 from bot.models import CaseType
 from bot.policy import GENERAL_TOPIC
 
@@ -182,7 +184,13 @@ class ValidateSolicitudForm(CaseFormValidation):
             day = parse_visit_date(text, today)
             return day.isoformat() if day else None
 
-        return self.check("fecha", value, visit_day, dispatcher, tracker)
+        checked = self.check("fecha", value, visit_day, dispatcher, tracker)
+        if checked.get("fecha"):  # say which day was understood: «el sábado que viene» is read, not guessed
+            day = date.fromisoformat(checked["fecha"])
+            dispatcher.utter_message(
+                response="utter_fecha_entendida", dia=f"{weekday_name(day)} {day:%d/%m/%Y}"
+            )
+        return checked
 
     def validate_direccion(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict

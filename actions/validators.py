@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime, timedelta
 
 import dateparser
+from dateparser.search import search_dates
 
 from bot.text import fold
 
@@ -136,7 +137,15 @@ def normalize_case_number(text: str) -> str | None:
 
 
 _DATE_FILLERS = re.compile(
-    r"\b(el|la|este|esta|proximo|proxima|que viene|dia|por la (mañana|tarde|noche)|a las? \d+.*)\b"
+    r"\b(el|la|este|esta|proximo|proxima|que viene|dia|por la (mañana|tarde|noche)|a las? \d+.*"
+    r"|por ?fa(vor)?|porfis|gracias|si (se )?puede( ser)?|please)\b"
+)
+
+
+# What makes a phrase found among other words a date («mi» alone is not «miércoles»).
+_DATE_WORD = re.compile(
+    r"\d|lunes|martes|miercoles|jueves|viernes|sabado|domingo|mañana|hoy|semana"
+    r"|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre"
 )
 
 
@@ -147,15 +156,16 @@ def parse_visit_date(text: str, today: date) -> date | None:
         parsed: date | None = today + timedelta(days=2)
     else:
         cleaned = re.sub(r"\s+", " ", _DATE_FILLERS.sub(" ", folded)).strip() or folded
-        found = dateparser.parse(
-            cleaned,
-            languages=["es"],
-            settings={
-                "PREFER_DATES_FROM": "future",
-                "DATE_ORDER": "DMY",
-                "RELATIVE_BASE": datetime.combine(today, datetime.min.time()),
-            },
-        )
+        settings = {
+            "PREFER_DATES_FROM": "future",
+            "DATE_ORDER": "DMY",
+            "RELATIVE_BASE": datetime.combine(today, datetime.min.time()),
+        }
+        found = dateparser.parse(cleaned, languages=["es"], settings=settings)
+        if found is None:  # a date among other words: «el martes, si puede ser porfa»
+            hits = search_dates(cleaned, languages=["es"], settings=settings) or []
+            dated = [moment for words, moment in hits if _DATE_WORD.search(fold(words))]
+            found = dated[0] if len(hits) == 1 and dated else None
         parsed = found.date() if found else None
     if parsed is None or parsed <= today or parsed > today + timedelta(days=MAX_DAYS_AHEAD):
         return None

@@ -1,17 +1,28 @@
 #!/usr/bin/env bash
-# A private PostgreSQL for the tests (Debian's postgresql; a cluster in var/postgres, 127.0.0.1 only).
+# A private PostgreSQL for the tests (Debian's postgresql; 127.0.0.1 only; the cluster in var/postgres, or as
+# root in the postgres user's home, see below).
 #   scripts/postgres.sh        install if missing, create and start the cluster if needed; the last
 #                              line on stdout is its URL (role and database `atencion`)
-#   scripts/postgres.sh stop   stop it (the data stay in var/postgres)
+#   scripts/postgres.sh stop   stop it (the data stay)
 # Outside CI, a machine where PostgreSQL cannot be installed (no root, no sudo) only gets a warning
 # and no URL: the PostgreSQL tests then skip. In CI (CI set) that is an error.
 # POSTGRES_TEST_PORT changes the port (55432) of a cluster about to be created.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 base="$PWD/var/postgres"
-data="$base/data"
 port="${POSTGRES_TEST_PORT:-55432}"
 name=atencion
+# initdb and the server refuse to run as root: as root the cluster belongs to the postgres user and
+# lives in its home (one per checkout and port), which it can reach wherever the checkout is (a
+# `mktemp -d` folder or /root are closed to it). Otherwise it lives in var/postgres.
+if [ "$(id -u)" -eq 0 ]; then
+  checkout=$(printf '%s:%s' "$PWD" "$port" | sha256sum | cut -c1-12)
+  cluster="$(getent passwd postgres 2>/dev/null | cut -d: -f6 || true)"
+  cluster="${cluster:-/var/lib/postgresql}/atencion-tests/$checkout"
+else
+  cluster="$base"
+fi
+data="$cluster/data"
 
 pg_bin() { find /usr/lib/postgresql -mindepth 3 -maxdepth 3 -path '*/bin/initdb' 2>/dev/null | sort -V | tail -n 1 | xargs -r dirname; }
 
@@ -33,14 +44,17 @@ if [ -z "$bin" ]; then
   [ -n "$bin" ] || { echo "error: postgresql installed but no initdb under /usr/lib/postgresql" >&2; exit 1; }
 fi
 
-# initdb and the server refuse to run as root: as root the cluster belongs to the postgres user.
 as_owner=()
 if [ "$(id -u)" -eq 0 ]; then
   as_owner=(runuser -u postgres --)
+  # A cluster of an earlier version of this script, in the checkout: stopped, its port is ours now.
+  if [ -f "$base/data/postmaster.pid" ]; then
+    (cd / && runuser -u postgres -- "$bin/pg_ctl" stop -D "$base/data" -m fast -s) || true
+  fi
 fi
 owned() { (cd / && "${as_owner[@]}" "$@"); }
 
-mkdir -p "$base"
+mkdir -p "$base" "$cluster"
 if [ ! -s "$base/password" ]; then
   (umask 077 && od -An -N16 -tx1 /dev/urandom | tr -d ' \n' > "$base/password")
 fi
@@ -49,11 +63,14 @@ url="postgresql+psycopg2://$name:$password@127.0.0.1:$port/$name"
 
 if [ ! -f "$data/PG_VERSION" ]; then
   echo "creating the test cluster in $data (port $port)" >&2
-  rm -rf "$data" && mkdir -p "$data" "$base/log"
-  [ "$(id -u)" -ne 0 ] || chown postgres: "$base/password" "$data" "$base/log"
+  rm -rf "$data" && mkdir -p "$data" "$cluster/log"
+  pwfile="$cluster/password"
+  (umask 077 && cp "$base/password" "$pwfile.tmp") && mv "$pwfile.tmp" "$pwfile"
+  [ "$(id -u)" -ne 0 ] || chown -R postgres: "$cluster"
   # The role `atencion` owns the cluster: the tests create and drop their own databases.
-  owned "$bin/initdb" -D "$data" -U "$name" --pwfile="$base/password" --auth=scram-sha-256 \
+  owned "$bin/initdb" -D "$data" -U "$name" --pwfile="$pwfile" --auth=scram-sha-256 \
     -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null
+  rm -f "$pwfile"
   # A throwaway cluster for tests: loopback only, no socket file, speed rather than durability.
   owned tee -a "$data/postgresql.conf" >/dev/null <<EOF
 
@@ -69,9 +86,9 @@ EOF
 fi
 
 if ! owned "$bin/pg_ctl" status -D "$data" >/dev/null 2>&1; then
-  owned "$bin/pg_ctl" start -D "$data" -l "$base/log/postgresql.log" -w -t 60 -s >&2 || {
-    echo "error: PostgreSQL did not start; see $base/log/postgresql.log" >&2
-    tail -n 20 "$base/log/postgresql.log" >&2 || true
+  owned "$bin/pg_ctl" start -D "$data" -l "$cluster/log/postgresql.log" -w -t 60 -s >&2 || {
+    echo "error: PostgreSQL did not start; see $cluster/log/postgresql.log" >&2
+    tail -n 20 "$cluster/log/postgresql.log" >&2 || true
     exit 1
   }
 fi

@@ -72,13 +72,19 @@ def test_emails_and_phones():
         ("15/12", date(2026, 12, 15)),
         ("el próximo martes", date(2026, 11, 24)),
         ("el viernes por la tarde", date(2026, 11, 27)),
+        ("el sábado que viene porfa", date(2026, 11, 28)),  # a date and one more word
+        ("15/12 por favor", date(2026, 12, 15)),
+        ("el jueves, si puede ser, que estoy en casa", date(2026, 11, 26)),
     ],
 )
 def test_visit_dates(text, expected):
     assert parse_visit_date(text, MONDAY) == expected
 
 
-@pytest.mark.parametrize("text", ["hoy", "ayer", "el domingo", "15/12/2030", "cuando sea", "🙂"])
+@pytest.mark.parametrize(
+    "text",
+    ["hoy", "ayer", "el domingo", "15/12/2030", "cuando sea", "🙂", "en mi casa", "cuando puedan porfa"],
+)
 def test_visit_dates_refused(text):
     assert parse_visit_date(text, MONDAY) is None
 

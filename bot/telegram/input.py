@@ -147,10 +147,10 @@ class TelegramInput(InputChannel):
             return json_error(400, "the body is not JSON")
         if reason := not_an_update(body):
             return json_error(400, reason)
-        body = bidi_safe(body)
         try:
-            if reason := malformed(body):
+            if reason := malformed(body):  # also bounds the nesting bidi_safe walks
                 raise ValueError(reason)
+            body = bidi_safe(body)
             update = Update.de_json(body, self.telegram.bot)
         except Exception as error:  # a malformed update will not improve if Telegram resends it
             logger.warning("update %s could not be read and was dropped: %r", body.get("update_id"), error)
