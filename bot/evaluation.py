@@ -1,5 +1,5 @@
 """Score a trained model on the held-out NLU sets: per-intent precision, recall and F1 and the
-confusion matrix (scikit-learn), duda's topics (the ResponseSelector), and calibration — how far the
+confusion matrix (scikit-learn), duda's topics (the response selector), and calibration — how far the
 confidences are from the accuracy, and how many mistakes end in the clarifying question.
 
 What is scored is the classifier's own top intent: a message the FallbackClassifier took counts by
@@ -30,7 +30,7 @@ class Prediction:
     intent: str  # the classifier's top intent (before any fallback)
     confidence: float
     fallback: bool = False  # the FallbackClassifier took it: the customer gets the clarifying question
-    topic: str | None = None  # the ResponseSelector's duda topic
+    topic: str | None = None  # the response selector's duda topic
     margin: float = 1.0  # how far ahead of the second intent the first one is
 
 
@@ -160,7 +160,7 @@ def markdown_report(scores: Scores) -> str:
     lines += [
         "",
         f"Macro-F1 (duda, queja, solicitud): **{scores.macro_f1():.3f}**",
-        f"duda topic accuracy (ResponseSelector): **{scores.topic_accuracy:.3f}**",
+        f"duda topic accuracy (response selector): **{scores.topic_accuracy:.3f}**",
         f"Expected calibration error: **{scores.calibration_error:.3f}**; "
         f"{scores.errors} mistakes, {scores.caught:.0%} of them end in the clarifying question; "
         f"{scores.false_alarms:.1%} of the right answers do",

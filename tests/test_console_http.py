@@ -127,7 +127,7 @@ HUGE = "9" * 40
     [
         f"/casos?pagina={HUGE}",
         f"/casos?agente={HUGE}",
-        f"/casos?pagina=-3&agente=-1&estado=%00&tipo=<b>",
+        "/casos?pagina=-3&agente=-1&estado=%00&tipo=<b>",
         f"/casos/{HUGE}",
         "/casos/%F0%9F%92%A5",
         "/?desde=0001-01-01&hasta=9999-12-31",

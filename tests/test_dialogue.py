@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.config import PROJECT_ROOT
+from bot.rest_channel import rest_sender
 from tests.rest_assistant import new_customer, texts
 
 pytestmark = pytest.mark.slow
@@ -151,7 +153,7 @@ def test_conversations_are_logged_in_the_sql_tracker_store(assistant):
     with engine.connect() as connection:
         logged = connection.execute(
             text("select count(*) from events where sender_id = :sender and type_name = 'user'"),
-            {"sender": customer},
+            {"sender": rest_sender(customer)},
         ).scalar_one()
     engine.dispose()
     assert logged == 1
@@ -180,3 +182,44 @@ def test_a_malformed_email_is_re_asked_not_taken_for_something_else(assistant):
         "numero_pedido": "PED-4021937",
         "email": "ana.garcia@correo.com",
     }
+
+
+OFF_TOPIC_ANSWERS = ("solo te puedo ayudar con la tienda", "cliente de la tienda")
+
+
+NOT_UNDERSTOOD = "no estoy seguro de haberte entendido"
+OFF_TOPIC = [
+    "oye y quién ganó anoche el derbi?",
+    "me recomiendas una peli para ver esta noche",
+    "cuantos habitantes tiene china mas o menos",
+]
+
+
+@pytest.mark.parametrize("text", OFF_TOPIC)
+def test_off_topic_gets_a_polite_answer_and_no_case(assistant, text):
+    customer = new_customer()
+    said = texts(assistant.say(customer, text))
+    # What the assistant is for, or (when the model is unsure) the clarifying question; never an
+    # answer from the FAQ, never a case.
+    assert any(answer in said for answer in (*OFF_TOPIC_ANSWERS, NOT_UNDERSTOOD)), said
+    assert "¿Resolví tu duda?" not in said
+    assert assistant.cases(customer) == []
+
+
+def test_most_off_topic_messages_are_recognised_as_such(assistant):
+    recognised = [
+        any(answer in texts(assistant.say(new_customer(), text)) for answer in OFF_TOPIC_ANSWERS)
+        for text in OFF_TOPIC
+    ]
+    assert sum(recognised) >= 2, recognised
+
+
+def test_button_payloads_arrive_whole_and_fill_no_error_into_the_log(assistant):
+    log = PROJECT_ROOT / "var" / "log" / "test_dialogue-rasa.log"
+    start = log.stat().st_size
+    replies = assistant.say(new_customer(), "/duda")  # an intent with no topic: the topic menu
+    payloads = [button["payload"] for reply in replies for button in reply.get("buttons") or []]
+    assert '/duda{"tema_duda": "envios"}' in payloads and all("{{" not in p for p in payloads)
+    with open(log, "rb") as written:
+        written.seek(start)
+        assert b"interpolator" not in written.read()

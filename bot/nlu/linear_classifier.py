@@ -34,11 +34,12 @@ from sklearn.pipeline import Pipeline, make_pipeline, make_union
 from bot.nlu.sentence_encoder import SentenceEncoderFeaturizer
 
 logger = logging.getLogger(__name__)
-MODEL_FILE = "linear_intent_classifier.joblib"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class LinearIntentClassifier(GraphComponent, IntentClassifier):
+    model_file = "linear_intent_classifier.joblib"
+
     @classmethod
     def required_components(cls) -> list[type]:
         return [SentenceEncoderFeaturizer]
@@ -80,21 +81,31 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     ) -> LinearIntentClassifier:
         try:
             with model_storage.read_from(resource) as directory:
-                fitted = joblib.load(directory / MODEL_FILE)
+                fitted = joblib.load(directory / cls.model_file)
         except (ValueError, FileNotFoundError):
-            logger.warning("no trained intent classifier in the model: every intent will be unknown")
+            logger.warning("no trained %s in the model: it will predict nothing", cls.__name__)
             fitted = None
         return cls(config, model_storage, resource, fitted)
 
+    def labelled(self, training_data: TrainingData) -> list[tuple[Message, str]]:
+        """The examples to learn from, each with its label."""
+        return [(e, e.get(INTENT)) for e in training_data.intent_examples if e.get(INTENT) and has_text(e)]
+
+    def annotate(self, message: Message, ranking: list[dict[str, Any]]) -> None:
+        """Write the ranked labels (`name`, `confidence`, best first) into `message`."""
+        message.set(INTENT, ranking[0], add_to_output=True)
+        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+
     def train(self, training_data: TrainingData) -> Resource:
-        examples = [e for e in training_data.intent_examples if e.get(INTENT) and (e.get(TEXT) or "").strip()]
-        if not examples:
+        labelled = self.labelled(training_data)
+        if not labelled:
             return self._resource
+        examples = [example for example, _ in labelled]
         self.ngrams = ngram_tfidf().fit([e.get(TEXT) for e in examples])
         self.model = LogisticRegression(C=self.config["C"], max_iter=self.config["max_iter"], random_state=42)
-        self.model.fit(self._inputs(examples), [e.get(INTENT) for e in examples])
+        self.model.fit(self._inputs(examples), [label for _, label in labelled])
         with self._model_storage.write_to(self._resource) as directory:
-            joblib.dump((self.ngrams, self.model), directory / MODEL_FILE)
+            joblib.dump((self.ngrams, self.model), directory / self.model_file)
         return self._resource
 
     def process(self, messages: list[Message]) -> list[Message]:
@@ -107,13 +118,16 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
                 {"name": str(self.model.classes_[i]), "confidence": float(row[i])}
                 for i in np.argsort(-row)[: self.config["ranking_length"]]
             ]
-            message.set(INTENT, ranking[0], add_to_output=True)
-            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+            self.annotate(message, ranking)
         return messages
 
     def _inputs(self, messages: list[Message]) -> csr_matrix:
         ngrams = self.ngrams.transform([m.get(TEXT) for m in messages])
         return hstack([ngrams, csr_matrix(sentence_vectors(messages) * self.config["dense_weight"])]).tocsr()
+
+
+def has_text(message: Message) -> bool:
+    return bool((message.get(TEXT) or "").strip())
 
 
 def ngram_tfidf() -> Pipeline:
@@ -126,6 +140,6 @@ def sentence_vectors(messages: list[Message]) -> np.ndarray:
     for message in messages:
         _, dense = message.get_dense_features(TEXT)
         if dense is None:
-            raise ValueError("LinearIntentClassifier needs a dense sentence feature of TEXT (an encoder)")
+            raise ValueError("a linear classifier needs a dense sentence feature of TEXT (an encoder)")
         vectors.append(np.asarray(dense.features).reshape(1, -1))
     return np.vstack(vectors)
