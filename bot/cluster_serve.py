@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-import signal
 import subprocess
 import time
 from collections import defaultdict, deque
@@ -20,7 +19,7 @@ from collections.abc import Callable
 
 from bot.cluster import Cluster, ClusterRefused, refusal, running_cluster
 from bot.config import PROJECT_ROOT, Settings, get_settings
-from bot.launcher import log_path, raise_keyboard_interrupt
+from bot.launcher import log_path, stop_on_signals
 from bot.migrate import migrate
 from bot.training import ensure_model
 
@@ -38,9 +37,9 @@ def serve(rasa: int, actions: int, local_services: bool) -> int:
         reason = refusal(settings, rasa, actions)
         if reason:
             raise ClusterRefused(reason)
+        stop_on_signals()
         migrate(settings.database_url)
         ensure_model()
-        signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
         with running_cluster(settings, rasa, actions) as cluster:
             log_serving(settings, cluster)
             keep_running(cluster, RestartBudget())

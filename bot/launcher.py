@@ -238,11 +238,19 @@ def start_worker_and_console(settings: Settings, supervisor: Supervisor) -> None
     )
 
 
+def stop_on_signals() -> None:
+    """SIGINT and SIGTERM end the process through KeyboardInterrupt, so every `finally` stops what
+    was started (a training included); SIGINT too, since a shell starts background jobs with it
+    ignored, and Python then leaves Ctrl-C without effect."""
+    for sent in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sent, raise_keyboard_interrupt)
+
+
 def run() -> None:
     settings = get_settings()
+    stop_on_signals()
     migrate()
     ensure_model()
-    signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
     try:
         with running_services(settings) as supervisor:
             start_worker_and_console(settings, supervisor)

@@ -111,3 +111,39 @@ def test_a_training_stopped_by_a_signal_to_the_launcher_alone_leaves_no_rasa_beh
     while any(Path(f"/proc/{pid}").exists() for pid in children):
         assert time.monotonic() < deadline, "rasa train outlived the launcher"
         time.sleep(0.2)
+
+
+def test_ctrl_c_stops_everything_even_when_the_shell_started_the_launcher_with_sigint_ignored(
+    trained_model: Path, tmp_path: Path
+):
+    """A shell starts background jobs with SIGINT ignored, and Python then keeps ignoring it."""
+    env = {
+        **{key: value for key, value in os.environ.items() if key != "TELEGRAM_TOKEN"},
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'atencion.db'}",
+        "RASA_PORT": str(free_port()),
+        "ACTION_PORT": str(free_port()),
+        "CONSOLE_PORT": str(free_port()),
+        "CONSOLE_PASSWORD": "launcher-test",
+    }
+    log = tmp_path / "run.log"
+    with open(log, "wb") as output:
+        launcher = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+        )
+    try:
+        wait_for_line(log, "serving on http://", timeout=180)
+        children = children_of(launcher.pid)
+        launcher.send_signal(signal.SIGINT)
+        launcher.wait(timeout=30)
+    finally:
+        if launcher.poll() is None:  # SIGINT did nothing: SIGTERM still stops the children
+            launcher.terminate()
+            launcher.wait(timeout=60)
+    assert "stopped" in log.read_text()
+    assert children and all(not Path(f"/proc/{pid}").exists() for pid in children)
