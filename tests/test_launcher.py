@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,32 +41,44 @@ def children_of(pid: int) -> list[int]:
     return [int(line) for line in out.split()]
 
 
+def launcher_environment(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """`python -m bot run` on its own SQLite store and free ports."""
+    return {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'atencion.db'}",
+        "RASA_PORT": str(free_port()),
+        "ACTION_PORT": str(free_port()),
+        "CONSOLE_PORT": str(free_port()),
+        "CONSOLE_PASSWORD": "launcher-test",
+        **extra,
+    }
+
+
+def start_launcher(env: dict[str, str], log: Path, **popen: Any) -> subprocess.Popen:
+    with open(log, "wb") as output:
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            **popen,
+        )
+
+
 def test_run_with_a_token_serves_telegram_starts_the_worker_and_ctrl_c_stops_everything(
     trained_model: Path, tmp_path: Path
 ):
     with FakeBotApi() as fake:
-        env = {
-            **os.environ,
+        telegram = {
             "TELEGRAM_TOKEN": "123456789:LAUNCHER-test-token",
             "TELEGRAM_API_BASE_URL": fake.base_url,
             "TELEGRAM_WEBHOOK_URL": "",
             "TELEGRAM_AGENTS_CHAT_ID": str(AGENTS),
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'atencion.db'}",
-            "RASA_PORT": str(free_port()),
-            "ACTION_PORT": str(free_port()),
-            "CONSOLE_PORT": str(free_port()),
-            "CONSOLE_PASSWORD": "launcher-test",
         }
-        log = tmp_path / "run.log"
-        with open(log, "wb") as output:
-            launcher = subprocess.Popen(
-                [sys.executable, "-m", "bot", "run"],
-                cwd=PROJECT_ROOT,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-            )
+        env, log = launcher_environment(tmp_path, **telegram), tmp_path / "run.log"
+        launcher = start_launcher(env, log)
         try:
             wait_for_line(log, "serving Telegram (long polling", timeout=180)
             wait_for_line(log, "starting worker")
@@ -117,25 +130,9 @@ def test_ctrl_c_stops_everything_even_when_the_shell_started_the_launcher_with_s
     trained_model: Path, tmp_path: Path
 ):
     """A shell starts background jobs with SIGINT ignored, and Python then keeps ignoring it."""
-    env = {
-        **{key: value for key, value in os.environ.items() if key != "TELEGRAM_TOKEN"},
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'atencion.db'}",
-        "RASA_PORT": str(free_port()),
-        "ACTION_PORT": str(free_port()),
-        "CONSOLE_PORT": str(free_port()),
-        "CONSOLE_PASSWORD": "launcher-test",
-    }
+    env = {key: value for key, value in launcher_environment(tmp_path).items() if key != "TELEGRAM_TOKEN"}
     log = tmp_path / "run.log"
-    with open(log, "wb") as output:
-        launcher = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run"],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
-        )
+    launcher = start_launcher(env, log, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     try:
         wait_for_line(log, "serving on http://", timeout=180)
         children = children_of(launcher.pid)
