@@ -39,7 +39,8 @@ CASES = [
         "Sofía", DUDA, "horario", datetime(2026, 1, 12, 15), 3, 24, (20,), "cerrado", (True, 3), person=0.1
     ),
     Seeded("Sofía", QUEJA, "atencion", datetime(2026, 1, 22, 9), 5, 48, (50,), "cerrado", (True, 1)),
-    # Either side of January: with them, the bot's dudas make Atención al cliente the fastest.
+    # Either side of January: with them, the bot's dudas give Atención al cliente the lowest
+    # first-response p50, but the fastest team is the one whose people answer first.
     Seeded("Marta", QUEJA, "producto", datetime(2025, 12, 31, 23, 59, 59), 0.1, 72, (), "en_proceso"),
     Seeded(None, DUDA, "horario", datetime(2026, 2, 1, 0, 0), 0.05, 24, (), "nuevo"),
 ]
@@ -106,7 +107,14 @@ def test_the_fastest_depends_on_the_range(session_factory, policy):
         # 1.5, 4 → 1.5; Logística still 1.0.
         assert everything.total.sla.cases == 12
         assert [row.sla.response_p50 for row in everything.teams] == [0.1, 1.5, 1.0]
-        assert everything.fastest.label == "Atención al cliente"
+        # The bot's FAQ answers are not a team's: Atención al cliente's people answered once, in
+        # 5 h; Calidad's in 0.1, 1.5, 4 → 1.5; Logística's still 1.0.
+        assert everything.person_response_p50 == {
+            "Atención al cliente": 5.0,
+            "Calidad": 1.5,
+            "Logística": 1.0,
+        }
+        assert everything.fastest.label == "Logística"
         assert teams_report(session, start=date(2026, 1, 1), now=NOW).total.sla.cases == 11
         assert teams_report(session, end=date(2026, 1, 31), now=NOW).total.sla.cases == 11
         # Only Calidad's queja nobody answered: no team has a first response.
@@ -152,7 +160,7 @@ def test_the_command_prints_one_table_with_the_total_last_and_writes_one_csv(
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == (
         "Teams: 10 cases created from 2026-01-01 to 2026-01-31 (UTC); wall-clock hours; open and overdue "
-        "as of 2026-02-10 12:00 UTC; fastest first response: Logística (p50 1.0 h)"
+        "as of 2026-02-10 12:00 UTC; fastest first answer by a person: Logística (p50 1.0 h)"
     )
     table = lines.index("Por equipo")
     assert squeezed(lines[table + 1]) == (
@@ -203,7 +211,7 @@ def test_a_range_without_answers_prints_dashes_and_no_fastest(
     export = tmp_path / "equipos-16.csv"
     assert main(["report", "teams", "--from", "2026-01-16", "--to", "2026-01-16", "--csv", str(export)]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].endswith("; fastest first response: none")
+    assert lines[0].endswith("; fastest first answer by a person: none")
     assert squeezed(lines[lines.index("Por equipo") + 3]) == "Total 1 100.0% — — — — 1 1 — —"
     total = csv_rows(export)[-1]
     assert (total["first_response_p50_hours"], total["csat_average"], total["reopened_pct"]) == ("", "", "")

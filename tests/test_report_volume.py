@@ -50,8 +50,8 @@ def test_january_by_day_topic_and_type(session_factory, policy):
         TopicRow("duda", "horarios", "horarios", 1),
         TopicRow("duda", "pagos", "pagos", 1),
     ]
-    # dudas: A and B contained, C handed to a person (level 2, taken), I neither: 2 / 4, 1 / 4.
-    # quejas and solicitudes start at level 2: all handed to a person, none contained.
+    # dudas: A and B contained, C handed to a person (escalated, taken), I neither: 2 / 4, 1 / 4.
+    # quejas are escalated by the case policy (G, nobody took it, too); solicitud H was taken.
     # In total 2 / 9 = 22.2 % contained, 6 / 9 = 66.7 % handed to a person.
     assert [handling(row) for row in [*report.types, report.total]] == [
         ("duda", 4, 2, 50.0, 1, 25.0),
@@ -105,6 +105,36 @@ def test_a_case_an_agent_took_is_handed_to_a_person_whatever_its_level(session_f
     assert handling(report.types[0]) == ("duda", 2, 1, 50.0, 1, 50.0)
 
 
+def test_a_solicitud_left_with_its_team_is_not_counted_as_handed_to_a_person(session_factory, policy):
+    """Every solicitud is registered at level 2 (a team owns the work): only an escalation or an
+    agent taking it passes the customer to a person."""
+    with session_factory.begin() as session:
+        for number in range(3):
+            demand = Demand(
+                f"chat-{number}", "telegram", CaseType.SOLICITUD, "factura", "Necesito la factura"
+            )
+            case = register_case(session, demand, policy, now=datetime(2026, 1, 5, 10))
+            if number == 0:
+                add_event(
+                    session, case, "escalated", at=datetime(2026, 1, 5, 11), reason="cliente_pide_persona"
+                )
+    with session_factory() as session:
+        report = volume_report(session)
+    assert handling(report.types[2]) == ("solicitud", 3, 0, 0.0, 1, 33.3)
+
+
+def test_a_single_day_is_one_day(session_factory, policy, capsys):
+    with session_factory.begin() as session:
+        register_case(
+            session,
+            Demand("chat", "telegram", CaseType.QUEJA, "envio", "No llega"),
+            policy,
+            now=datetime(2026, 1, 5, 10),
+        )
+    assert main(["report", "volume", "--from", "2026-01-05", "--to", "2026-01-05"]) == 0
+    assert " on 1 day; " in capsys.readouterr().out.splitlines()[0]
+
+
 def test_the_command_prints_three_tables_and_writes_one_csv(session_factory, policy, tmp_path, capsys):
     seed(session_factory, policy)
     export = tmp_path / "volume-enero.csv"
@@ -127,7 +157,7 @@ def test_the_command_prints_three_tables_and_writes_one_csv(session_factory, pol
     assert squeezed(lines[topics + 2]) == "queja entrega o envío 3"
     assert squeezed(lines[topics + 8]) == "duda pagos 1"
     assert [squeezed(line) for line in lines[types + 1 : types + 6]] == [
-        "tipo casos contenidos por el bot % contención a una persona % derivación",
+        "tipo casos contenidos por el bot % contención escalados a una persona % derivación",
         "duda 4 2 50.0% 1 25.0%",
         "queja 4 0 0.0% 4 100.0%",
         "solicitud 1 0 0.0% 1 100.0%",

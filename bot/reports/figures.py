@@ -26,6 +26,11 @@ def one_decimal(numerator: int, denominator: int, scale: int = 1) -> float | Non
     return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
+def plural(count: int, noun: str) -> str:
+    """«1 day», «4 days»: report headlines are English."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def percentile(values: Sequence[Value], percent: int) -> Value | None:
     """The nearest-rank percentile: the value at rank ⌈percent·n/100⌉ of the sorted values."""
     if not values:

@@ -68,6 +68,8 @@ CSV_HEADERS = (
     "open_overdue",
 )
 
+PERSON_ANSWERED = "first_response"  # the event an agent's first message to the customer records
+
 
 @dataclass(frozen=True)
 class CaseFacts:
@@ -82,6 +84,7 @@ class CaseFacts:
     resolution_due: datetime | None
     resolved_at: datetime | None
     is_open: bool
+    person_response_at: datetime | None = None  # a person's first answer (not the bot's FAQ answer)
 
 
 @dataclass(frozen=True)
@@ -190,9 +193,10 @@ def first_event_times(kinds: tuple[str, ...], name: str) -> Subquery:
 
 def case_facts(session: Session, start: date | None = None, end: date | None = None) -> list[CaseFacts]:
     """The cases created between `start` and `end` (UTC dates, both included; None: no limit)."""
-    responded, resolved = (
+    responded, resolved, person = (
         first_event_times(RESPONDED, "responded"),
         first_event_times((RESOLVED,), "resolved"),
+        first_event_times((PERSON_ANSWERED,), "person_responded"),
     )
     query = (
         select(
@@ -205,12 +209,14 @@ def case_facts(session: Session, start: date | None = None, end: date | None = N
             Case.sla_due_at,
             resolved.c.first_at,
             Case.status,
+            person.c.first_at,
         )
         .select_from(Case)
         .outerjoin(Team, Case.team_id == Team.id)
         .outerjoin(Agent, Case.assigned_agent_id == Agent.id)
         .outerjoin(responded, responded.c.case_id == Case.id)
         .outerjoin(resolved, resolved.c.case_id == Case.id)
+        .outerjoin(person, person.c.case_id == Case.id)
         .order_by(Case.id)
     )
     return [
@@ -224,6 +230,7 @@ def case_facts(session: Session, start: date | None = None, end: date | None = N
             resolution_due=resolution_due,
             resolved_at=resolved_at,
             is_open=status in OPEN,
+            person_response_at=person_response_at,
         )
         for (
             team,
@@ -235,6 +242,7 @@ def case_facts(session: Session, start: date | None = None, end: date | None = N
             resolution_due,
             resolved_at,
             status,
+            person_response_at,
         ) in session.execute(within_days(query, Case.created_at, start, end))
     ]
 

@@ -18,8 +18,9 @@ from bot.labels import team_label
 from bot.models import Team, utcnow
 from bot.reports.agents import Counts, ServiceRow, cases_by, service_counts
 from bot.reports.command import ReportCommand
+from bot.reports.figures import hours, percentile
 from bot.reports.grouped import NO_TEAM_LABEL, TOTAL_LABEL, named_first
-from bot.reports.sla import case_facts, sla_row
+from bot.reports.sla import CaseFacts, case_facts, sla_row
 from bot.reports.tables import Table, cell_text
 
 HEADERS = (
@@ -57,6 +58,7 @@ class TeamsReport:
     now: datetime
     total: ServiceRow
     teams: list[ServiceRow]  # alphabetically, then the cases without a team (if any)
+    person_response_p50: dict[str, float]  # by team: hours to a person's first answer (p50)
 
     @property
     def is_empty(self) -> bool:
@@ -64,10 +66,16 @@ class TeamsReport:
 
     @property
     def fastest(self) -> ServiceRow | None:
-        """The team with the lowest first-response p50 as printed; ties alphabetically; None if no
-        team has a first response (the cases without a team are no team)."""
-        answered = [row for row in self.teams if row.label != NO_TEAM_LABEL and row.sla.responded]
-        return min(answered, key=lambda row: (row.sla.response_p50, row.label.casefold()), default=None)
+        """The team whose people answer first (p50 as printed; the bot's FAQ answers are not a
+        team's); ties alphabetically; None if no person answered (the cases without a team are no team)."""
+        answered = [
+            row for row in self.teams if row.label in self.person_response_p50 and row.label != NO_TEAM_LABEL
+        ]
+        return min(
+            answered,
+            key=lambda row: (self.person_response_p50[row.label], row.label.casefold()),
+            default=None,
+        )
 
 
 def teams_report(
@@ -86,15 +94,25 @@ def teams_report(
         for label, members in cases_by(cases, lambda facts: facts.team).items()
     ]
     total = ServiceRow(TOTAL_LABEL, sla_row(TOTAL_LABEL, cases, now), sum(counts.values(), Counts()))
-    return TeamsReport(start, end, now, total, named_first(teams, NO_TEAM_LABEL))
+    return TeamsReport(start, end, now, total, named_first(teams, NO_TEAM_LABEL), person_response_p50(cases))
+
+
+def person_response_p50(cases: list[CaseFacts]) -> dict[str, float]:
+    by_team = cases_by([c for c in cases if c.person_response_at], lambda facts: facts.team)
+    return {
+        team: hours(percentile([c.person_response_at - c.created_at for c in members], 50))
+        for team, members in by_team.items()
+    }
 
 
 def teams_headline(report: TeamsReport, span: str) -> str:
     fastest = report.fastest
-    winner = "none" if fastest is None else f"{fastest.label} (p50 {fastest.sla.response_p50} h)"
+    winner = (
+        "none" if fastest is None else f"{fastest.label} (p50 {report.person_response_p50[fastest.label]} h)"
+    )
     return (
         f"Teams: {report.total.sla.cases} cases created {span}; wall-clock hours; open and overdue "
-        f"as of {report.now:%Y-%m-%d %H:%M} UTC; fastest first response: {winner}"
+        f"as of {report.now:%Y-%m-%d %H:%M} UTC; fastest first answer by a person: {winner}"
     )
 
 

@@ -1,10 +1,12 @@
 """How much, of what, and how much the bot handles alone: the cases created in a range, by day, by
 topic and by type.
 
-A case was handed to a person when it reached level 2 or more (an agent or a supervisor: quejas
-and solicitudes start there) or an agent took it; the bot contained it when it was resolved and
-never handed to a person. Shares are of all the cases of the type (or in total), so a case still
-open with the bot is neither.
+A case was handed to a person when it was escalated (the customer asked for one, a FAQ answer did
+not help, the case policy escalates its kind, a deadline was missed) or an agent took it; the bot
+contained it when it was resolved and never handed to a person. A solicitud registered for a team's
+queue and never escalated is neither: the level a case is registered at (2 for every queja and
+solicitud) says who owns the work, not that the customer was passed to a person. Shares are of all
+the cases of the type (or in total), so a case still open with the bot is neither.
 
 Counts come from portable SQL (SQLite and PostgreSQL); days are the UTC dates of `created_at`,
 bucketed in Python (no dialect's date functions); shares are rounded half up to one decimal.
@@ -22,15 +24,15 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from bot.labels import topic_label
-from bot.models import Case, CaseEvent, CaseType, Level
+from bot.models import Case, CaseEvent, CaseType
 from bot.reports.command import ReportCommand
-from bot.reports.figures import one_decimal
+from bot.reports.figures import one_decimal, plural
 from bot.reports.grouped import TOTAL_LABEL, within_days
 from bot.reports.tables import Table, cell_text
 
 TYPES = tuple(case_type.value for case_type in CaseType)  # duda, queja, solicitud
 
-TYPE_HEADERS = ("casos", "contenidos por el bot", "% contención", "a una persona", "% derivación")
+TYPE_HEADERS = ("casos", "contenidos por el bot", "% contención", "escalados a una persona", "% derivación")
 CSV_HEADERS = (
     "section",
     "date",
@@ -121,7 +123,7 @@ def _topics(session: Session, start: date | None, end: date | None) -> list[Topi
 
 
 def _types(session: Session, start: date | None, end: date | None) -> list[TypeRow]:
-    handed_off = or_(Case.level >= int(Level.AGENT), _has_event("taken"))
+    handed_off = or_(_has_event("escalated"), _has_event("taken"))
     contained = _has_event("resolved") & ~handed_off
     figures = (func.count(Case.id), _counted(contained), _counted(handed_off))
     query = select(Case.type, *figures).group_by(Case.type)
@@ -219,7 +221,7 @@ def _handling(row: TypeRow) -> dict:
 def _headline(report: VolumeReport, span: str) -> str:
     total = report.total
     return (
-        f"Volume: {total.cases} cases created {span} on {len(report.days)} days; "
+        f"Volume: {total.cases} cases created {span} on {plural(len(report.days), 'day')}; "
         f"contained by the bot {cell_text(total.containment_pct, '%')}, "
         f"handed to a person {cell_text(total.handoff_pct, '%')}"
     )
@@ -230,7 +232,7 @@ COMMAND = ReportCommand(
     help="how many cases, of what, and how many the bot handles alone: by day, topic and type",
     description="Cases created in the range (whole days, as UTC dates, not the service's time "
     "zone): by day and type, by topic, and by type with how many the bot contained (resolved, "
-    "never handed to a person) and how many were handed to a person (reached level 2 or more, or "
+    "never handed to a person) and how many were handed to a person (escalated, or "
     "taken by an agent), as shares of all the type's cases.",
     build=volume_report,
     headline=_headline,
