@@ -7,8 +7,8 @@ nobody wrote in data/nlu, trains in seconds and gives probabilities that mean so
 fallback thresholds in config.yml are tuned on them (benchmarks/results.md).
 
 Input: the dense sentence feature of TEXT (`SentenceEncoderFeaturizer`), scaled by `dense_weight`,
-and the TF-IDF of the text's words and character n-grams (char_wb, 2–5), computed here from the
-raw text: Rasa's tokenizers drop punctuation, and a «?» says a lot about what a customer wants.
+and the TF-IDF of the text's words and character n-grams (char_wb, 2–5, accents folded), computed
+here from the raw text: Rasa's tokenizers drop punctuation, and a «?» says a lot about what a customer wants.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"C": 10.0, "dense_weight": 1.0, "max_iter": 3000, "ranking_length": 10}
+        return {"C": 10.0, "dense_weight": 1.0, "fold_accents": True, "max_iter": 3000, "ranking_length": 10}
 
     def __init__(
         self,
@@ -101,7 +101,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         if not labelled:
             return self._resource
         examples = [example for example, _ in labelled]
-        self.ngrams = ngram_tfidf().fit([e.get(TEXT) for e in examples])
+        self.ngrams = ngram_tfidf(self.config["fold_accents"]).fit([e.get(TEXT) for e in examples])
         self.model = LogisticRegression(C=self.config["C"], max_iter=self.config["max_iter"], random_state=42)
         self.model.fit(self._inputs(examples), [label for _, label in labelled])
         with self._model_storage.write_to(self._resource) as directory:
@@ -130,8 +130,14 @@ def has_text(message: Message) -> bool:
     return bool((message.get(TEXT) or "").strip())
 
 
-def ngram_tfidf() -> Pipeline:
-    counts = make_union(CountVectorizer(), CountVectorizer(analyzer="char_wb", ngram_range=(2, 5)))
+def ngram_tfidf(fold_accents: bool = True) -> Pipeline:
+    """Words and char_wb 2–5 n-grams, lower case; with `fold_accents`, «envío» and «envio» are one
+    word (most customers type without accents; the training data has both)."""
+    accents = "unicode" if fold_accents else None
+    counts = make_union(
+        CountVectorizer(strip_accents=accents),
+        CountVectorizer(analyzer="char_wb", ngram_range=(2, 5), strip_accents=accents),
+    )
     return make_pipeline(counts, TfidfTransformer(sublinear_tf=True))
 
 
