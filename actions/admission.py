@@ -1,7 +1,9 @@
 """Whether a customer's demand becomes a new case. A customer whose case is already with a person
-gets that case again (their words are added to it) instead of a new escalation, and no customer
-opens more than MAX_NEW_CASES_PER_HOUR cases an hour: beyond that the words go to their newest
-open case. Nothing the customer wrote is lost; it is only not a new case."""
+gets that case again (their words are added to it) instead of a new escalation; a complaint with no
+topic of its own, minutes after the customer's last case («¿y cuánto tengo que esperar?», «esto es
+una vergüenza»), is a follow-up of that case; and no customer opens more than
+MAX_NEW_CASES_PER_HOUR cases an hour: beyond that the words go to their newest open case. Nothing the
+customer wrote is lost; it is only not a new case."""
 
 from __future__ import annotations
 
@@ -16,10 +18,12 @@ from actions import store
 from actions.presenting import case_variables
 from bot.cases import Demand, case_by_source_key, cases_opened_since, open_cases, waiting_case
 from bot.config import get_settings
-from bot.models import Case
+from bot.models import Case, CaseType
+from bot.policy import GENERAL_TOPIC
 from bot.timeline import add_message
 
 LIMIT_WINDOW = timedelta(hours=1)
+FOLLOW_UP_WINDOW = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,17 @@ def over_limit(session: Session, tracker: Tracker) -> bool:
     return opened >= get_settings().max_new_cases_per_hour
 
 
+def followed_up_case(session: Session, tracker: Tracker, demand: Demand) -> Case | None:
+    """The customer's newest open queja or solicitud, when `demand` is a complaint about nothing in
+    particular made soon after it was opened."""
+    if demand.case_type is not CaseType.QUEJA or demand.topic != GENERAL_TOPIC:
+        return None
+    newest = next(iter(open_cases(session, tracker.sender_id)), None)
+    if newest is None or newest.type == CaseType.DUDA.value:
+        return None
+    return newest if store.now() - newest.created_at <= FOLLOW_UP_WINDOW else None
+
+
 def refuse_new_case(
     session: Session, tracker: Tracker, demand: Demand, escalation: bool = False, text: str | None = None
 ) -> Refusal | None:
@@ -52,6 +67,8 @@ def refuse_new_case(
     case: Case | None = waiting_case(session, tracker.sender_id) if escalation else None
     if case is not None:
         response = "utter_caso_ya_con_persona"
+    elif (case := followed_up_case(session, tracker, demand)) is not None:
+        response = "utter_caso_seguimiento"
     elif over_limit(session, tracker):
         case = next(iter(open_cases(session, tracker.sender_id)), None)
         response = "utter_limite_casos" if case is not None else "utter_limite_casos_sin_abiertos"

@@ -27,8 +27,11 @@ def form_details(tracker: Tracker) -> dict[str, Any]:
 
 
 def description_of(snapshot: dict[str, Any], extra: str | None) -> str:
-    parts = [snapshot.get("text") or "", extra or ""]
-    return "\n".join(p.strip() for p in parts if p and p.strip())
+    """The opening message, then what the form asked for (once: it may be the opening itself)."""
+    text, extra = (snapshot.get("text") or "").strip(), (extra or "").strip()
+    if " ".join(extra.split()) == " ".join(text.split()):
+        extra = ""
+    return "\n".join(p for p in (text, extra) if p)
 
 
 def build_demand(

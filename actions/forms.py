@@ -20,6 +20,7 @@ from actions import store
 from actions.conversation import FORM_SLOTS, demand_snapshot, is_payload
 from actions.validators import (
     is_vague,
+    names_what,
     normalize_address,
     normalize_description,
     normalize_email,
@@ -130,6 +131,15 @@ class ValidateQuejaForm(CaseFormValidation):
 class ValidateSolicitudForm(CaseFormValidation):
     def name(self) -> str:
         return "validate_solicitud_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        prefilled: list[EventType] = []
+        if tracker.get_slot("demanda") is None and not tracker.get_slot("descripcion"):
+            text = demand_snapshot(tracker).get("text") or ""
+            if names_what(text):  # «quiero devolver la chaqueta de cuero, me queda chica»: not asked again
+                tracker.slots["descripcion"] = " ".join(text.split())
+                prefilled.append(SlotSet("descripcion", tracker.slots["descripcion"]))
+        return prefilled + await super().run(dispatcher, tracker, domain)
 
     def needed_slots(self, tracker: Tracker) -> list[str]:
         kind = tracker.get_slot("tipo_solicitud")

@@ -11,20 +11,27 @@ from actions.admission import Refusal, refuse_new_case
 from actions.demands import form_demand
 from actions.forms import form_gave_up, reset_form_slots
 from actions.presenting import case_variables
-from bot.cases import register_case
+from actions.validators import asks_for_a_person
+from bot.cases import escalate_case, register_case
 from bot.models import CaseStatus, CaseType
 
 
 def register_from_form(tracker: Tracker, case_type: CaseType) -> dict[str, str] | Refusal:
-    """The registered case's variables, or why no new case was opened (the words kept)."""
+    """The registered case's variables, or why no new case was opened (the words kept). A case
+    whose opening message also asked for a person («…y pásenme con alguien») is escalated; its
+    variables then say so (`persona_pedida`)."""
     policy = store.policy()
     demand = form_demand(tracker, policy, case_type)
     with store.session_factory().begin() as session:
         if refusal := refuse_new_case(session, tracker, demand):
             return refusal
         case = register_case(session, demand, policy, store.now())
+        asked_for_person = asks_for_a_person(demand.description) and case.status != CaseStatus.ESCALADO.value
+        if asked_for_person:
+            escalate_case(session, case, reason="pedido_por_cliente", now=store.now())
         variables = case_variables(case)
         variables["escalado"] = case.status == CaseStatus.ESCALADO.value
+        variables["persona_pedida"] = asked_for_person or asks_for_a_person(demand.description)
     return variables
 
 
@@ -47,7 +54,10 @@ class ActionRegistrarQueja(Action):
         response = (
             "utter_queja_registrada" if variables.pop("escalado") else "utter_queja_registrada_sin_escalar"
         )
+        asked = variables.pop("persona_pedida")
         dispatcher.utter_message(response=response, **variables)
+        if asked and response == "utter_queja_registrada_sin_escalar":
+            dispatcher.utter_message(response="utter_tambien_persona", numero=variables["numero"])
         return after_registration(variables["numero"])
 
 
@@ -65,7 +75,10 @@ class ActionRegistrarSolicitud(Action):
             return after_registration(variables.number)
         variables.pop("escalado")
         variables["tipo"] = variables["tema"]  # «cancelar un pedido», not «solicitud»
+        asked = variables.pop("persona_pedida")
         dispatcher.utter_message(response="utter_solicitud_registrada", **variables)
+        if asked:
+            dispatcher.utter_message(response="utter_tambien_persona", numero=variables["numero"])
         return after_registration(variables["numero"])
 
 

@@ -94,6 +94,39 @@ GENERIC_COMPLAINT_WORDS = set(
         "molesta",
         "enojado",
         "enojada",
+        # «tengo un problema con mi pedido», «estoy muy enojado con ustedes la neta»: still nothing
+        # about what happened.
+        "problema",
+        "problemas",
+        "inconveniente",
+        "lio",
+        "con",
+        "ustedes",
+        "vosotros",
+        "usted",
+        "de",
+        "del",
+        "su",
+        "sus",
+        "neta",
+        "che",
+        "wey",
+        "guey",
+        "oye",
+        "oigan",
+        "pues",
+        "parce",
+        "verdad",
+        "bastante",
+        "super",
+        "re",
+        "demasiado",
+        "cabreado",
+        "cabreada",
+        "indignado",
+        "indignada",
+        "decepcionado",
+        "decepcionada",
     ]
 )
 MIN_DETAIL_WORDS = 2
@@ -185,6 +218,61 @@ def normalize_address(text: str) -> str | None:
 
 def content_words(text: str) -> list[str]:
     return [w for w in re.findall(r"[a-zñ]+", fold(text)) if w not in GENERIC_COMPLAINT_WORDS]
+
+
+# «…y pásenme con alguien», «quiero hablar con una persona»: a person asked for inside another demand.
+PERSON_ASKED = re.compile(
+    r"\b(pas[ae](me|nme|rme)|comunic[ae]n?me|hablar|atienda|atender)\b.{0,20}"
+    r"\b(alguien|una persona|un humano|una? asesora?|un agente|una? operadora?|un ejecutivo|un supervisor"
+    r"|el encargado)\b"
+)
+# What a request says besides its kind: «quiero devolver un producto» names nothing.
+REQUEST_WORDS = {
+    "devolver",
+    "devolucion",
+    "devuelvan",
+    "devuelvanme",
+    "devolverlo",
+    "devolverla",
+    "cambiar",
+    "cambio",
+    "cambien",
+    "cambiarlo",
+    "cambiarla",
+    "reembolso",
+    "reembolsen",
+    "reembolsar",
+    "producto",
+    "productos",
+    "articulo",
+    "articulos",
+    "pedido",
+    "compra",
+    "cosa",
+    "dinero",
+    "plata",
+    "importe",
+    "necesito",
+    "quisiera",
+    "podrian",
+    "pueden",
+    "puedo",
+    "gustaria",
+    "ped",
+    "hola",
+    "buenas",
+    "gracias",
+}
+
+
+def asks_for_a_person(text: str) -> bool:
+    return bool(PERSON_ASKED.search(fold(text)))
+
+
+def names_what(text: str) -> bool:
+    """True when a request's opening message says which item and why, beyond the kind of request."""
+    sizes = re.findall(r"(?<![\d-])\d{1,3}(?![\d-])", text)  # «por un 42»: a size says what they want
+    return len([w for w in content_words(text) if w not in REQUEST_WORDS]) + len(sizes) >= MIN_DETAIL_WORDS
 
 
 def is_vague(text: str) -> bool:

@@ -64,6 +64,43 @@ def test_a_cancellation_with_its_order_number_is_registered_at_once(assistant):
     assert (case.topic, case.details["numero_pedido"]) == ("cancelacion", "PED-1234567")
 
 
+def test_a_question_right_after_a_complaint_joins_it_and_gets_the_date(assistant):
+    customer = new_customer()
+    assistant.say(customer, "el sofá que compré llegó con una pata rota, pedido PED-4021955")
+    [complaint] = assistant.cases(customer)
+    said = texts(assistant.say(customer, "¿y cuánto tengo que esperar ahora?"))
+    [case] = assistant.cases(customer)
+    assert case.number == complaint.number and case.number in said and "Fecha prevista" in said
+    assert "añadido" in said and "He registrado" not in said
+
+
+def test_a_request_that_also_asks_for_a_person_gets_both(assistant):
+    customer = new_customer()
+    said = texts(assistant.say(customer, "cancelen el pedido PED-3344512 y pásenme con una persona por favor"))
+    [case] = assistant.cases(customer)
+    assert (case.type, case.topic, case.status) == ("solicitud", "cancelacion", "escalado")
+    assert case.number in said and "También me pediste hablar con una persona" in said
+
+
+def test_a_return_that_names_the_item_is_not_asked_for_it_again(assistant):
+    customer = new_customer()
+    said = texts(assistant.say(customer, "quiero devolver la chaqueta de cuero negra, me queda chica"))
+    assert "número de pedido" in said
+    said = texts(assistant.say(customer, "PED-5566701"))
+    [case] = assistant.cases(customer)
+    assert case.topic == "devolucion" and case.number in said
+    assert case.description.count("chaqueta de cuero") == 1
+
+
+@pytest.mark.parametrize("withdrawal", ["mejor lo dejo, después veo", "no quiero poner la queja al final"])
+def test_a_vague_complaint_withdrawn_in_words_registers_nothing(assistant, withdrawal):
+    customer = new_customer()
+    said = texts(assistant.say(customer, "tengo un problema con mi pedido"))
+    assert "qué pasó" in said and not assistant.cases(customer)
+    assistant.say(customer, withdrawal)
+    assert assistant.cases(customer) == []
+
+
 def test_nonsense_answers_are_re_asked_then_a_person_is_offered(assistant):
     customer = new_customer()
     assert "número de pedido" in texts(assistant.say(customer, "necesito la factura de una compra"))
