@@ -112,6 +112,47 @@ def test_long_messages_are_collected_apart_and_found_again(database_url, session
     assert "0 new items, 0 seen again" in capsys.readouterr().out
 
 
+def test_confident_mistakes_are_collected_from_what_followed(database_url, session_factory, capsys):
+    save_conversations(
+        database_url,
+        {
+            # A confident queja whose form the customer left at once: it was not a complaint.
+            "901": [
+                user("tengo una pregunta sobre mi pedido de ayer", "queja", 0.97),
+                action("queja_form"),
+                user("mejor lo dejo", "negar", 0.95),
+                action("action_salir_formulario"),
+            ],
+            # A confident solicitud that got «Otra cosa» as its kind.
+            "902": [
+                user("quiero saber si llegan a Ibiza", "solicitud", 0.93),
+                action("solicitud_form"),
+                user('/solicitud{"tipo_solicitud": "general"}', "solicitud", 1.0),
+            ],
+            # Said again at once in other words, and understood differently.
+            "903": [
+                user("el pedido no me llegó todavía", "duda", 0.9, topic="envios"),
+                action("action_responder_duda"),
+                user("que todavía no me llegó el pedido, es una queja", "queja", 0.95),
+            ],
+            # Sure and nothing after it went wrong: not collected.
+            "904": [
+                user("quiero cancelar el pedido PED-1234567", "solicitud", 0.98),
+                action("solicitud_form"),
+                user("gracias", "agradecer", 0.99),
+            ],
+        },
+    )
+    assert main(["review", "collect"]) == 0
+    assert "collected by reason: left_form 1, other_kind 1, rephrased 1" in capsys.readouterr().out
+    reasons = {text: item.reasons for text, item in items(session_factory).items()}
+    assert reasons == {
+        "tengo una pregunta sobre mi pedido de ayer": ["left_form"],
+        "quiero saber si llegan a Ibiza": ["other_kind"],
+        "el pedido no me llegó todavía": ["rephrased"],
+    }
+
+
 def test_a_stricter_threshold_collects_less(logged, session_factory):
     main(["review", "collect", "--threshold", "0.55"])
     assert items(session_factory)["no me llega el paquete, escribidme a [email]"].count == 1  # 0.52, not 0.61

@@ -4,7 +4,10 @@ conversation logs and the agents' corrections, masked, merged and kept in `revie
 Collected: messages the classifier was unsure of (confidence below the threshold), those the
 fallback took, a FAQ answer the customer said did not solve their doubt (the «No» after «¿Resolví
 tu duda?»: the question that got the wrong answer), and the texts of cases whose type an agent
-corrected with /tipo (the correction is the label). Running it again adds what is new: an item
+corrected with /tipo (the correction is the label). Confident mistakes show after the fact, so
+these are collected too: a message that opened a complaint or request form the customer left at
+once («no», «mejor lo dejo»), one whose request form got «Otra cosa» as its kind, and one the
+customer said again in other words at once and was understood differently. Running it again adds what is new: an item
 keeps its label and counts each source once.
 """
 
@@ -16,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from rapidfuzz import fuzz
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -24,9 +28,14 @@ from bot.models import Case, CaseEvent, Customer, ReviewItem, ReviewStatus, utcn
 from bot.review.masking import mask_personal_data
 from bot.review.similar import Group, Sighting, merge_similar, normalized
 from bot.review.tracker_log import UserTurn, read_user_turns
+from bot.text import fold
 
 LOW_CONFIDENCE, FALLBACK, NOT_RESOLVED, CORRECTED = "low_confidence", "fallback", "not_resolved", "corrected"
+LEFT_FORM, OTHER_KIND, REPHRASED = "left_form", "other_kind", "rephrased"
 FAQ_ANSWER, DENIED = "action_responder_duda", "negar"
+CASE_FORMS = ("queja_form", "solicitud_form")
+OTHER_KIND_PAYLOAD = '"tipo_solicitud": "general"'
+REPHRASE_SIMILARITY = 70  # rapidfuzz token_set_ratio of the folded texts, 0–100
 AGENT_CORRECTION = "corrección de agente"
 NEEDS_TOPIC = "duda"  # a correction to duda needs its FAQ topic (duda/<tema>): the operator chooses
 
@@ -57,7 +66,23 @@ def reasons_for(turn: UserTurn, threshold: float) -> frozenset[str]:
         reasons.add(LOW_CONFIDENCE)
     if FAQ_ANSWER in turn.actions and turn.next_intent == DENIED:
         reasons.add(NOT_RESOLVED)
+    opened_form = any(form in turn.actions for form in CASE_FORMS)
+    if opened_form and turn.next_intent == DENIED:
+        reasons.add(LEFT_FORM)
+    if "solicitud_form" in turn.actions and OTHER_KIND_PAYLOAD in (turn.next_text or ""):
+        reasons.add(OTHER_KIND)
+    if said_again(turn):
+        reasons.add(REPHRASED)
     return frozenset(reasons)
+
+
+def said_again(turn: UserTurn) -> bool:
+    """The customer's next message says the same in other words and was understood differently."""
+    following = turn.next_text or ""
+    if not following or following.startswith("/") or turn.next_intent in (None, turn.intent):
+        return False
+    first, second = fold(turn.text), fold(following)
+    return first != second and fuzz.token_set_ratio(first, second) >= REPHRASE_SIMILARITY
 
 
 @dataclass

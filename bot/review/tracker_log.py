@@ -38,6 +38,7 @@ class UserTurn:
     typed: bool = True  # False for a button's payload ("/negar"): not language to learn from
     actions: tuple[str, ...] = ()  # what the assistant ran after it, before the next message
     next_intent: str | None = None  # the customer's next message's intent
+    next_text: str | None = None  # and its text (a button's payload included)
 
 
 def predicted_intent(parse_data: dict[str, Any]) -> tuple[str | None, float | None]:
@@ -93,17 +94,22 @@ def read_user_turns(engine: Engine, since: datetime | None = None) -> list[UserT
                 continue
             turn = user_turn(sender_id, stamp, json.loads(data))
             if turn is not None:
-                close_previous(turns[sender_id], actions.pop(sender_id, []), turn.intent)
+                close_previous(turns[sender_id], actions.pop(sender_id, []), turn)
                 turns[sender_id].append(turn)
     for sender_id, pending in actions.items():
         close_previous(turns[sender_id], pending, None)
     return [turn for conversation in turns.values() for turn in conversation]
 
 
-def close_previous(conversation: list[UserTurn], actions: list[str], next_intent: str | None) -> None:
+def close_previous(conversation: list[UserTurn], actions: list[str], following: UserTurn | None) -> None:
     """The conversation's last message learns what followed it."""
     if conversation:
-        conversation[-1] = replace(conversation[-1], actions=tuple(actions), next_intent=next_intent)
+        conversation[-1] = replace(
+            conversation[-1],
+            actions=tuple(actions),
+            next_intent=following.intent if following else None,
+            next_text=following.text if following else None,
+        )
 
 
 @dataclass(frozen=True)
