@@ -13,6 +13,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'atencion.db'}"
 
 
+TRUE_WORDS = ("1", "true", "yes", "si", "sí")
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -28,6 +31,7 @@ class Settings:
     console_port: int
     console_user: str
     console_password: str | None
+    console_secure_cookie: bool  # also set on its own behind a proxy saying https
     case_policy_path: Path
     business_hours_path: Path
     sla_path: Path
@@ -63,6 +67,7 @@ class Settings:
             console_port=int(env.get("CONSOLE_PORT") or 8000),
             console_user=env.get("CONSOLE_USER") or "supervisor",
             console_password=env.get("CONSOLE_PASSWORD") or None,
+            console_secure_cookie=(env.get("CONSOLE_SECURE_COOKIE") or "").lower() in TRUE_WORDS,
             case_policy_path=Path(env.get("CASE_POLICY_PATH") or PROJECT_ROOT / "case_policy.yml"),
             business_hours_path=Path(env.get("BUSINESS_HOURS_PATH") or PROJECT_ROOT / "business_hours.yml"),
             sla_path=Path(env.get("SLA_PATH") or PROJECT_ROOT / "sla.yml"),

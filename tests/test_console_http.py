@@ -14,13 +14,13 @@ from sqlalchemy import select
 from bot.db import create_session_factory
 from bot.models import Agent, Case, Customer, Team, utcnow
 from tests.console_seed import HOSTILE_TEXT
-from tests.console_server import PASSWORD, USER, console_server
+from tests.console_server import PASSWORD, USER, ConsoleSession, console_server, sign_in
 
 
 @pytest.fixture
-def signed_in(console: str) -> requests.Session:
-    browser = requests.Session()
-    answer = browser.post(f"{console}/entrar", data={"usuario": USER, "contrasena": PASSWORD})
+def signed_in(console: str) -> ConsoleSession:
+    browser = ConsoleSession()
+    answer = sign_in(browser, console)
     assert answer.url == f"{console}/" and "Panel" in answer.text
     return browser
 
@@ -47,14 +47,41 @@ def test_every_page_needs_a_session(console: str, console_store: str):
 
 def test_wrong_passwords_are_refused_in_spanish_then_the_address_waits(console_store: str, tmp_path: Path):
     with console_server(console_store, tmp_path / "console.log") as base:
-        guesser = requests.Session()
+        guesser = ConsoleSession()
         for attempt in range(5):
-            answer = guesser.post(f"{base}/entrar", data={"usuario": USER, "contrasena": f"mal-{attempt}"})
+            answer = sign_in(guesser, base, password=f"mal-{attempt}")
             assert answer.status_code == 401 and "Usuario o contraseña incorrectos." in answer.text
-        right = guesser.post(f"{base}/entrar", data={"usuario": USER, "contrasena": PASSWORD})
+        right = sign_in(guesser, base)
         assert right.status_code == 429
         assert "Demasiados intentos fallidos. Vuelve a intentarlo dentro de 15 minutos." in right.text
         assert "consola_sesion" not in guesser.cookies
+
+
+def test_a_form_posted_without_its_token_changes_nothing(console: str, signed_in: ConsoleSession):
+    forged = signed_in.post(f"{console}/salir", data={"csrf": "de-otro-sitio"})
+    assert forged.status_code == 403 and "Página caducada" in forged.text
+    assert signed_in.get(f"{console}/casos").status_code == 200  # still signed in
+    assert signed_in.post(f"{console}/casos", data={"csrf": "", "buscar": "a"}).status_code == 403
+    stale_login = requests.post(f"{console}/entrar", data={"usuario": USER, "contrasena": PASSWORD})
+    assert stale_login.status_code == 403 and "había caducado" in stale_login.text
+    assert "consola_sesion" not in stale_login.cookies
+
+
+def test_the_cookie_is_secure_behind_a_proxy_that_speaks_https(console: str):
+    browser = ConsoleSession()
+    browser.get(f"{console}/entrar")
+    answer = browser.post(
+        f"{console}/entrar",
+        data={"usuario": USER, "contrasena": PASSWORD},
+        headers={"X-Forwarded-Proto": "https"},
+        allow_redirects=False,
+    )
+    assert answer.status_code == 303 and "secure" in answer.headers["Set-Cookie"].lower()
+    plain = ConsoleSession()
+    plain.get(f"{console}/entrar")
+    login = {"usuario": USER, "contrasena": PASSWORD}
+    answer = plain.post(f"{console}/entrar", data=login, allow_redirects=False)
+    assert "secure" not in answer.headers["Set-Cookie"].lower()
 
 
 def test_the_session_cookie_is_private_and_ends_on_logout(console: str, signed_in: requests.Session):

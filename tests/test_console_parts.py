@@ -7,7 +7,15 @@ import stat
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from bot.console.auth import Credentials, LoginThrottle, Sessions, console_credentials
+from bot.console.auth import (
+    FAILURE_WINDOW,
+    MAX_FAILURES,
+    MAX_TRACKED,
+    Credentials,
+    LoginThrottle,
+    Sessions,
+    console_credentials,
+)
 from bot.console.case_views import CaseFilters
 from bot.console.charts import (
     CHART_WIDTH,
@@ -34,26 +42,26 @@ class Clock:
 def test_five_wrong_passwords_lock_the_address_until_the_first_is_fifteen_minutes_old():
     clock = Clock()
     throttle = LoginThrottle(clock)
-    for minute in range(5):
-        assert throttle.wait("10.0.0.1") is None
+    for minute in range(5):  # a different user name each time: the address alone adds up
+        assert throttle.wait("10.0.0.1", "nuevo") is None
         clock.now = START + timedelta(minutes=minute)
-        throttle.failed("10.0.0.1")
-    assert throttle.wait("10.0.0.1") == timedelta(minutes=11)  # the first failure was at 9:00
-    assert throttle.wait("10.0.0.2") is None  # another address is not punished
+        throttle.failed("10.0.0.1", f"usuario-{minute}")
+    assert throttle.wait("10.0.0.1", "nuevo") == timedelta(minutes=11)  # the first failure was at 9:00
+    assert throttle.wait("10.0.0.2", "nuevo") is None  # another address is not punished
     clock.now = START + timedelta(minutes=15)
-    assert throttle.wait("10.0.0.1") is None  # 9:00's failure has left the window: 4 remain
-    throttle.failed("10.0.0.1")
-    assert throttle.wait("10.0.0.1") == timedelta(minutes=1)
+    assert throttle.wait("10.0.0.1", "nuevo") is None  # 9:00's failure has left the window: 4 remain
+    throttle.failed("10.0.0.1", "usuario-5")
+    assert throttle.wait("10.0.0.1", "nuevo") == timedelta(minutes=1)
 
 
 def test_a_right_password_forgets_the_failures():
     throttle = LoginThrottle(Clock())
     for _ in range(4):
-        throttle.failed("10.0.0.1")
-    throttle.succeeded("10.0.0.1")
+        throttle.failed("10.0.0.1", "ana")
+    throttle.succeeded("10.0.0.1", "ana")
     for _ in range(4):
-        throttle.failed("10.0.0.1")
-    assert throttle.wait("10.0.0.1") is None
+        throttle.failed("10.0.0.1", "ana")
+    assert throttle.wait("10.0.0.1", "ana") is None
 
 
 def test_sessions_last_eight_hours_and_end_on_logout():
@@ -68,21 +76,44 @@ def test_sessions_last_eight_hours_and_end_on_logout():
     assert not sessions.valid(kept)
 
 
-def test_credentials_compare_user_and_password():
-    credentials = Credentials("supervisora", "clave")
+def test_credentials_compare_user_and_password_and_keep_only_a_hash():
+    credentials = Credentials.from_password("supervisora", "clave")
+    assert credentials.password_hash.startswith("$argon2id$") and "clave" not in credentials.password_hash
     assert credentials.match("supervisora", "clave")
     assert not credentials.match("supervisora", "Clave") and not credentials.match("otra", "clave")
     assert not credentials.match("", "")
+    # CONSOLE_PASSWORD may be the hash itself (python -m bot.console.auth prints one).
+    from_hash = Credentials.from_password("supervisora", credentials.password_hash)
+    assert from_hash == credentials and from_hash.match("supervisora", "clave")
+    assert not Credentials("supervisora", "no es un hash").match("supervisora", "no es un hash")
+
+
+def test_wrong_passwords_are_limited_per_address_and_per_user_within_bounded_memory():
+    now = [datetime(2026, 12, 3, 10, 0)]
+    throttle = LoginThrottle(clock=lambda: now[0])
+    for attempt in range(MAX_FAILURES):  # one name guessed from many addresses
+        throttle.failed(f"10.0.0.{attempt}", "supervisora")
+    assert throttle.wait("10.9.9.9", "Supervisora ") is not None and throttle.wait("10.9.9.9", "otra") is None
+    for attempt in range(MAX_FAILURES):  # many names guessed from one address
+        throttle.failed("10.1.1.1", f"nombre-{attempt}")
+    assert throttle.wait("10.1.1.1", "cualquiera") is not None
+    now[0] += FAILURE_WINDOW
+    assert throttle.wait("10.9.9.9", "supervisora") is None and throttle.wait("10.1.1.1", "x") is None
+    for attempt in range(MAX_TRACKED + 50):
+        throttle.failed(f"addr-{attempt}", "u")
+    assert len(throttle.failures) <= MAX_TRACKED
 
 
 def test_without_a_password_one_is_generated_once_and_kept_private(tmp_path: Path):
     kept = tmp_path / "var" / "console_password"
     first, generated = console_credentials("supervisor", None, kept)
     again, _ = console_credentials("supervisor", None, kept)
-    assert generated and first == again and len(first.password) >= 16
+    kept_password = kept.read_text().strip()
+    assert generated and len(kept_password) >= 16 and first.match("supervisor", kept_password)
+    assert again.match("supervisor", kept_password)
     assert stat.S_IMODE(kept.stat().st_mode) == 0o600
     chosen, generated = console_credentials("supervisor", "mía", tmp_path / "other")
-    assert chosen.password == "mía" and not generated and not (tmp_path / "other").exists()
+    assert chosen.match("supervisor", "mía") and not generated and not (tmp_path / "other").exists()
 
 
 def test_the_date_range_defaults_to_thirty_days_and_explains_bad_dates():

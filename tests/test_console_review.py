@@ -16,7 +16,7 @@ from bot.db import create_reading_engine, create_session_factory
 from bot.migrate import migrate
 from bot.models import ReviewItem
 from bot.review.collect import collect
-from tests.console_server import PASSWORD, USER, console_server
+from tests.console_server import PASSWORD, USER, ConsoleSession, console_server, sign_in
 from tests.tracker_events import action, save_conversations, user
 
 CONVERSATIONS = {
@@ -50,8 +50,8 @@ def inbox(review_store: str, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def operator(inbox: str) -> requests.Session:
-    client = requests.Session()
-    client.post(f"{inbox}/entrar", data={"usuario": USER, "contrasena": PASSWORD})
+    client = ConsoleSession()
+    sign_in(client, inbox)
     return client
 
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import math
+import re
+import secrets
 import uuid
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -35,7 +38,11 @@ from bot.review.labels import DISCARD
 
 HERE = Path(__file__).parent
 COOKIE = "consola_sesion"
+LOGIN_COOKIE = "consola_entrada"  # the login form's CSRF token (double submit: no session yet)
+CSRF_FIELD = "csrf"
+LOGIN_TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
 PUBLIC_PATHS = ("/entrar", "/static/")
+CSRF: ContextVar[str] = ContextVar("console_csrf", default="")  # this request's, for every form
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
@@ -96,15 +103,37 @@ def build_app(
     app.static("/static", str(HERE / "static"), name="static")
 
     def render(name: str, status: int = 200, **context: object) -> HTTPResponse:
-        return html(pages.get_template(name).render(**context), status=status)
+        return html(pages.get_template(name).render(csrf=CSRF.get(), **context), status=status)
+
+    def cookie(response: HTTPResponse, request: Request, name: str, value: str, path: str = "/") -> None:
+        """HttpOnly, SameSite=Strict; Secure when configured or when a proxy says it spoke https."""
+        secure = secure_cookie or request.headers.get("x-forwarded-proto", "").lower() == "https"
+        response.cookies[name] = value
+        for key, setting in (("httponly", True), ("samesite", "Strict"), ("path", path), ("secure", secure)):
+            response.cookies[name][key] = setting
+
+    def login_page(request: Request, status: int = 200, **context: object) -> HTTPResponse:
+        """The login form with its CSRF token, also set as a cookie the POST must match: the
+        browser's own if it has one (a favicon's redirect here must not replace the form's)."""
+        kept = request.cookies.get(LOGIN_COOKIE) or ""
+        CSRF.set(kept if LOGIN_TOKEN.fullmatch(kept) else secrets.token_urlsafe(24))
+        response = render("login.html", status=status, **context)
+        cookie(response, request, LOGIN_COOKIE, CSRF.get(), path="/entrar")
+        return response
 
     @app.on_request
     async def require_session(request: Request) -> HTTPResponse | None:
         if request.path.startswith("/static") and request.path.endswith("/"):  # a folder: nothing to see
             return render("not_found.html", status=404, section="")
-        if request.path.startswith(PUBLIC_PATHS) or sessions.valid(request.cookies.get(COOKIE)):
+        token = request.cookies.get(COOKIE)
+        if request.path.startswith(PUBLIC_PATHS):
             return None
-        return redirect("/entrar")
+        if not sessions.valid(token):
+            return redirect("/entrar")
+        CSRF.set(sessions.csrf.get(token, ""))
+        if request.method == "POST" and not sessions.csrf_matches(token, request.form.get(CSRF_FIELD) or ""):
+            return render("expired.html", status=403, section="")
+        return None
 
     @app.on_response
     async def protect(request: Request, response: HTTPResponse) -> None:
@@ -116,29 +145,27 @@ def build_app(
     async def login_form(request: Request) -> HTTPResponse:
         if sessions.valid(request.cookies.get(COOKIE)):
             return redirect("/")
-        return render("login.html")
+        return login_page(request)
 
     @app.post("/entrar")
     async def login(request: Request) -> HTTPResponse:
         address = request.remote_addr or request.ip
-        wait = throttle.wait(address)
+        user, password = (request.form.get(field) or "" for field in ("usuario", "contrasena"))
+        posted, expected = request.form.get(CSRF_FIELD) or "", request.cookies.get(LOGIN_COOKIE) or ""
+        if not expected or not secrets.compare_digest(posted.encode(), expected.encode()):
+            return login_page(request, status=403, error="caducada", user=user)
+        wait = throttle.wait(address, user)
         if wait is not None:
             minutes = max(1, math.ceil(wait.total_seconds() / 60))
-            return render("login.html", status=429, error="demasiados_intentos", minutes=minutes)
-        user, password = (request.form.get(field) or "" for field in ("usuario", "contrasena"))
+            return login_page(request, status=429, error="demasiados_intentos", minutes=minutes)
         if not credentials.match(user, password):
-            throttle.failed(address)
-            return render("login.html", status=401, error="credenciales", user=user)
-        throttle.succeeded(address)
+            throttle.failed(address, user)
+            return login_page(request, status=401, error="credenciales", user=user)
+        throttle.succeeded(address, user)
         response = redirect("/", status=303)
-        response.cookies[COOKIE] = sessions.open()
-        for key, value in (
-            ("httponly", True),
-            ("samesite", "Strict"),
-            ("path", "/"),
-            ("secure", secure_cookie),
-        ):
-            response.cookies[COOKIE][key] = value
+        cookie(response, request, COOKIE, sessions.open())
+        cookie(response, request, LOGIN_COOKIE, "", path="/entrar")  # spent: the next login gets a new one
+        response.cookies[LOGIN_COOKIE]["max-age"] = 0
         return response
 
     @app.post("/salir")

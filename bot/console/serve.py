@@ -22,7 +22,13 @@ def serve() -> None:
         settings.console_user, settings.console_password, GENERATED_PASSWORD
     )
     tracker = create_reading_engine(settings.database_url)  # Rasa's tracker store shares the database
-    app = build_app(credentials, get_session_factory(), settings.timezone, tracker)
+    app = build_app(
+        credentials,
+        get_session_factory(),
+        settings.timezone,
+        tracker,
+        secure_cookie=settings.console_secure_cookie,
+    )
     where = f"the password in {GENERATED_PASSWORD}" if generated else "the password in CONSOLE_PASSWORD"
     logger.info("console at %s: user %r, %s", settings.console_url, credentials.user, where)
     app.run(host=settings.bind_host, port=settings.console_port, access_log=False, motd=False)
