@@ -360,7 +360,7 @@ class ReviewItem(Base):
     count = Column(Integer, nullable=False)  # how many times it was seen (distinct sources)
     predicted_intent = Column(String(64))  # e.g. "queja", "duda/envios"
     confidence = Column(Float)  # the lowest seen
-    reasons = Column(JSON, nullable=False, default=list)  # collect.py's reasons: low_confidence, fallback, not_resolved, left_form, …
+    reasons = Column(JSON, nullable=False, default=list)  # why it was collected (bot/review/collect.py)
     sources = Column(JSON, nullable=False, default=list)  # "conversacion:<ref>:<message id>", "caso:<número>"
     conversations = Column(JSON, nullable=False, default=list)  # Rasa sender ids: the context, never exported
     label = Column(String(64))

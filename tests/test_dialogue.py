@@ -76,7 +76,7 @@ def test_a_question_right_after_a_complaint_joins_it_and_gets_the_date(assistant
 
 def test_a_request_that_also_asks_for_a_person_gets_both(assistant):
     customer = new_customer()
-    said = texts(assistant.say(customer, "cancelen el pedido PED-3344512 y pásenme con una persona por favor"))
+    said = texts(assistant.say(customer, "cancelen el pedido PED-3344512 y pásenme con una persona porfa"))
     [case] = assistant.cases(customer)
     assert (case.type, case.topic, case.status) == ("solicitud", "cancelacion", "escalado")
     assert case.number in said and "También me pediste hablar con una persona" in said

@@ -7,8 +7,8 @@ tu duda?»: the question that got the wrong answer), and the texts of cases whos
 corrected with /tipo (the correction is the label). Confident mistakes show after the fact, so
 these are collected too: a message that opened a complaint or request form the customer left at
 once («no», «mejor lo dejo»), one whose request form got «Otra cosa» as its kind, and one the
-customer said again in other words at once and was understood differently. Running it again adds what is new: an item
-keeps its label and counts each source once.
+customer said again in other words at once and was understood differently. Running it again adds
+what is new: an item keeps its label and counts each source once.
 """
 
 from __future__ import annotations
