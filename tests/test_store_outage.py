@@ -91,3 +91,62 @@ def test_the_database_down_for_ten_seconds(outage):
     with create_session_factory(direct_url)() as session:
         states = session.execute(select(InboxUpdate.state, func.count()).group_by(InboxUpdate.state)).all()
     assert dict(states) == {"done": 5}
+
+
+POLLING_OUTAGE_SECONDS = 60
+
+
+@pytest.fixture(scope="module")
+def polling_outage(trained_model, tmp_path_factory, postgres_databases):
+    with (
+        fresh_postgres_database(postgres_databases) as url,
+        proxied_database(url) as (proxied_url, proxy),
+        FakeBotApi() as fake,
+        telegram_assistant(
+            tmp_path_factory.mktemp("polling-outage"), fake, None, "polling-outage-", database_url=proxied_url
+        ) as assistant,
+    ):  # fmt: skip
+        yield assistant, proxy, url
+
+
+def test_polled_updates_wait_out_a_minute_without_the_database(polling_outage):
+    """Long polling confirms an update (getUpdates' offset) only once it is in the inbox: a minute
+    without the database loses nothing, and each message is answered once when it is back."""
+    assistant, proxy, direct_url = polling_outage
+    fake = assistant.fake
+    fake.push_update(tg.text_update(9200, QUESTION))
+    assert "problema técnico" not in assistant.replies(9200, 1)[0].params["text"]
+
+    proxy.cut()
+    customers = (9201, 9202, 9203)
+    for chat in customers:
+        fake.push_update(tg.text_update(chat, QUESTION))
+    (apology,) = assistant.replies(customers[0], 1)  # the first one read is told nothing is lost
+    assert WAIT_APOLOGY in apology.params["text"]
+    time.sleep(POLLING_OUTAGE_SECONDS)
+    assert [len(assistant.sent(chat)) for chat in customers] == [1, 0, 0]  # told once, nothing lost
+
+    proxy.restore()
+    answer = len(assistant.sent(9200))  # the messages one answer takes (the FAQ text, «¿Resolví…?»)
+    expected = dict(zip(customers, (1 + answer, answer, answer), strict=True))
+    for chat, count in expected.items():
+        assistant.replies(chat, count, timeout=120)
+    time.sleep(3)  # nothing else arrives: each question answered once
+    said = {chat: [call.params["text"] for call in assistant.sent(chat)] for chat in customers}
+    assert {chat: len(texts) for chat, texts in said.items()} == expected
+    after_the_apology = [said[customers[0]][1:], *(said[chat] for chat in customers[1:])]
+    assert all(len(set(texts)) == len(texts) for texts in said.values()), said
+    assert all("problema técnico" not in "".join(texts) for texts in after_the_apology), said
+    assert inbox_states(direct_url, until={"done": 4}) == {"done": 4}  # each stored once, all finished
+
+
+def inbox_states(database_url: str, until: dict[str, int], timeout: float = 30) -> dict[str, int]:
+    """The inbox's updates by state, once they are `until` (or when `timeout` has passed)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with create_session_factory(database_url)() as session:
+            query = select(InboxUpdate.state, func.count()).group_by(InboxUpdate.state)
+            states = dict(session.execute(query).all())
+        if states == until or time.monotonic() > deadline:
+            return states
+        time.sleep(0.5)

@@ -52,7 +52,6 @@ logger = logging.getLogger(__name__)
 DRAIN_SECONDS_AT_STOP = 10
 CONNECTION_POOL_SIZE = 64
 APOLOGIES_REMEMBERED = 4096
-POLLED_ACCEPT_RETRY_SECONDS = (0.5, 1, 2, 4, 8)
 
 
 def build_bot(config: TelegramConfig) -> ExtBot:
@@ -178,21 +177,23 @@ class TelegramInput(InputChannel):
         else:
             logger.info("update %s was delivered again; it is already in the inbox", update.update_id)
 
-    async def accept_polled(self, update: Update) -> None:
-        """getUpdates has moved past it: it is stored, or the customer is asked to say it again."""
+    async def accept_polled(self, update: Update) -> bool:
+        """True once the update is in the inbox (or already was): only then does getUpdates move
+        past it. While the store is down the customer is told once that nothing is lost, and
+        Telegram keeps the update until it is fetched again."""
         update = Update.de_json(bidi_safe(update.to_dict()), update.get_bot())
         async with self.polled_in_order:
-            await self.accept_in_order(update)
-
-    async def accept_in_order(self, update: Update) -> None:
-        for pause in (*POLLED_ACCEPT_RETRY_SECONDS, None):
             try:
-                return await self.accept(update, update.to_json())
+                await self.accept(update, update.to_json())
             except SQLAlchemyError as error:
-                if pause is None:
-                    logger.error("update %s could not be stored and is lost: %s", update.update_id, error)
-                    return await self.apologize_once(update, REPEAT_APOLOGY)
-                await asyncio.sleep(pause)
+                logger.warning(
+                    "update %s could not be stored yet (%s); it will be fetched again",
+                    update.update_id,
+                    error,
+                )
+                await self.apologize_once(update, WAIT_APOLOGY)
+                return False
+        return True
 
     async def apologize_once(self, update: Update, response: str) -> None:
         if self.processor is None or update.update_id in self.apologized:
@@ -257,8 +258,10 @@ class TelegramInput(InputChannel):
         else:
             loop = asyncio.get_running_loop()
 
-            def feed(update: Update) -> None:  # from the bot's thread to the server's loop
-                asyncio.run_coroutine_threadsafe(self.accept_polled(update), loop)
+            async def feed(update: Update) -> bool:  # from the bot's thread to the server's loop
+                return await asyncio.wrap_future(
+                    asyncio.run_coroutine_threadsafe(self.accept_polled(update), loop)
+                )
 
             self.polling = telegram.submit(lambda: poll_updates(bot, feed))
         processor.inbox.keep(asyncio.get_running_loop(), self.take_over)

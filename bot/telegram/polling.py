@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from telegram import Bot, Update
 from telegram.error import Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter
@@ -18,8 +18,11 @@ POLL_TIMEOUT_SECONDS = 25
 MAX_BACKOFF_SECONDS = 30.0
 
 
-async def poll_updates(bot: Bot, feed: Callable[[Update], None], timeout: int = POLL_TIMEOUT_SECONDS) -> None:
-    """Fetch updates until cancelled; each is confirmed (offset) once handed to `feed`."""
+async def poll_updates(
+    bot: Bot, feed: Callable[[Update], Awaitable[bool]], timeout: int = POLL_TIMEOUT_SECONDS
+) -> None:
+    """Fetch updates until cancelled. Each is confirmed (the next offset) only once `feed` says it is
+    stored; one that is not is fetched again, with those after it, after a growing pause."""
     await bot.delete_webhook()
     logger.info("polling Telegram for updates")
     offset: int | None = None
@@ -38,7 +41,14 @@ async def poll_updates(bot: Bot, feed: Callable[[Update], None], timeout: int = 
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
             continue
-        backoff = 1.0
+        stored_all = True
         for update in updates:
-            feed(update)
+            if not await feed(update):
+                stored_all = False
+                break
             offset = update.update_id + 1
+        if stored_all:
+            backoff = 1.0
+            continue
+        await asyncio.sleep(backoff)
+        backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
