@@ -57,6 +57,7 @@ def service_environment(settings: Settings) -> dict[str, str]:
         "ACTION_HOST": os.environ.get("ACTION_HOST") or "127.0.0.1",
         "ACTION_PORT": str(settings.action_port),
         "SANIC_HOST": settings.bind_host,
+        "RASA_API_TOKEN": rasa_api_token(settings),
     }
 
 
@@ -74,15 +75,13 @@ def console_command() -> list[str]:
 
 def rasa_server_command(settings: Settings, model: Path = MODEL_PATH) -> list[str]:
     """The Rasa server, with its HTTP API behind a token: `python -m bot retrain` and `rollback`
-    load a new model into it (PUT /model) without a restart."""
+    load a new model into it (PUT /model) without a restart. The token travels in the environment
+    (`service_environment`), never on the command line (bot/rasa_server.py)."""
     return [
         sys.executable,
         "-m",
-        "rasa",
-        "run",
+        "bot.rasa_server",
         "--enable-api",
-        "--auth-token",
-        rasa_api_token(settings),
         "--model",
         str(model),
         "--credentials",

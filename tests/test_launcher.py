@@ -36,6 +36,9 @@ def wait_for_line(log: Path, text: str, timeout: float = 60) -> None:
         time.sleep(0.2)
 
 
+API_TOKEN = "rasa-api-token-del-launcher-9"
+
+
 def children_of(pid: int) -> list[int]:
     out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
     return [int(line) for line in out.split()]
@@ -76,6 +79,7 @@ def test_run_with_a_token_serves_telegram_starts_the_worker_and_ctrl_c_stops_eve
             "TELEGRAM_API_BASE_URL": fake.base_url,
             "TELEGRAM_WEBHOOK_URL": "",
             "TELEGRAM_AGENTS_CHAT_ID": str(AGENTS),
+            "RASA_API_TOKEN": API_TOKEN,
         }
         env, log = launcher_environment(tmp_path, **telegram), tmp_path / "run.log"
         launcher = start_launcher(env, log)
@@ -84,6 +88,9 @@ def test_run_with_a_token_serves_telegram_starts_the_worker_and_ctrl_c_stops_eve
             wait_for_line(log, "starting worker")
             wait_for_line(log, "supervisors' console: http://127.0.0.1:")
             children = children_of(launcher.pid)
+            for child in children:  # no secret on a command line: `ps` shows them to every local user
+                command_line = Path(f"/proc/{child}/cmdline").read_bytes().decode(errors="replace")
+                assert API_TOKEN not in command_line and "LAUNCHER-test-token" not in command_line
             login = f"http://127.0.0.1:{env['CONSOLE_PORT']}/entrar"
             assert "Entrar en la consola" in urllib.request.urlopen(login).read().decode()
             for text in ("hola", "quiero poner una queja", "dejaron el paquete en la calle", "PED-4021937"):

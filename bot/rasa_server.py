@@ -1,0 +1,24 @@
+"""`rasa run`, with its HTTP API token taken from the environment (`RASA_API_TOKEN`) instead of the
+command line, where every local user can read it in `ps`. The launcher, `make cluster` and
+`python -m bot serve rasa` start the Rasa server through this module; the other arguments are
+`rasa run`'s own."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main() -> None:
+    token = os.environ.get("RASA_API_TOKEN")
+    if not token:
+        raise SystemExit("RASA_API_TOKEN is not set: the Rasa server's HTTP API would have no token")
+    # Rasa reads its arguments from sys.argv; changing it here is invisible to `ps`.
+    sys.argv = ["rasa", "run", *sys.argv[1:], "--auth-token", token]
+    from rasa.__main__ import main as rasa_main
+
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()
