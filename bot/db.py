@@ -28,7 +28,7 @@ def create_store_engine(url: str) -> Engine:
     """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, future=True, pool_pre_ping=True)
+        return create_engine(url, future=True, pool_pre_ping=True, hide_parameters=True)
 
     in_file = bool(parsed.database) and parsed.database != ":memory:"
     if in_file:
@@ -36,6 +36,8 @@ def create_store_engine(url: str) -> Engine:
     engine = create_engine(
         url,
         future=True,
+        # An error's message and log never carry the statement's values: customers' words, e-mails.
+        hide_parameters=True,
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
         # SQLAlchemy 1.4 opens a new connection per transaction on SQLite files (NullPool):
         # connecting and its PRAGMAs showed in the webhook's profile. 2.0 pools them too.
@@ -62,8 +64,10 @@ def create_reading_engine(url: str) -> Engine:
     transactions, which read alongside a writer under WAL instead of queueing behind it."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, future=True, pool_pre_ping=True)
-    return create_engine(url, future=True, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+        return create_engine(url, future=True, pool_pre_ping=True, hide_parameters=True)
+    return create_engine(
+        url, future=True, hide_parameters=True, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}
+    )
 
 
 def create_session_factory(url: str) -> sessionmaker:

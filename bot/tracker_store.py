@@ -17,5 +17,7 @@ class ReconnectingSQLTrackerStore(SQLTrackerStore):
         super().__init__(**kwargs)
         url = self.engine.url
         self.engine.dispose()
-        self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+        self.engine = sa.create_engine(
+            url, pool_pre_ping=True, hide_parameters=True, **create_engine_kwargs(url)
+        )
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)

@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from bot.cases import (
     Demand,
@@ -17,7 +18,7 @@ from bot.cases import (
     register_case,
     register_case_once,
 )
-from bot.models import Case, CaseEvent, CaseType, Message
+from bot.models import Case, CaseEvent, CaseType, Customer, Message
 
 NOW = datetime(2026, 11, 23, 10, 0)
 
@@ -142,3 +143,18 @@ def test_hostile_text_is_stored_verbatim(session_factory, policy):
     with session_factory() as session:
         assert session.execute(select(Case.description)).scalar_one() == text
         assert session.execute(select(Message.text)).scalar_one() == text
+
+
+def test_a_failed_statement_never_tells_the_values_it_carried(session_factory):
+    """Errors end up in logs: a customer's name or words must not travel with them (PostgreSQL's own
+    DETAIL still names the duplicated key: here a chat id, never text)."""
+    with session_factory.begin() as session:
+        session.add(Customer(chat_id="chat-privado", channel="telegram", name="Ana Pérez Secreta"))
+    try:
+        with session_factory.begin() as session:
+            session.add(Customer(chat_id="chat-privado", channel="telegram", name="Ana Pérez Secreta"))
+    except IntegrityError as error:
+        told = str(error)
+    else:
+        raise AssertionError("a second customer with the same chat id was stored")
+    assert "parameters hidden" in told and "Ana Pérez" not in told
