@@ -9,6 +9,7 @@ the intent it would have had, and the fallback is measured apart (`caught`, `fal
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -100,8 +101,12 @@ def expected_calibration_error(
 
 
 def load_agent(model_path: Path):  # -> rasa.core.agent.Agent, imported lazily: Rasa is slow to import
+    """The model, for parsing in this process. Rasa's structured log is set to warnings: unset, it
+    prints a debug line per parsed message (a retraining's evaluation printed over a thousand)."""
     from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
 
+    configure_structlog(logging.WARNING)
     return Agent.load(str(model_path))
 
 

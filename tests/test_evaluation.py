@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot.evaluation import Prediction, expected_calibration_error, prediction_of, score
+from bot.evaluation import Prediction, expected_calibration_error, load_agent, predict, prediction_of, score
 
 
 def test_confidences_that_match_the_accuracy_have_no_calibration_error():
@@ -39,3 +39,15 @@ def test_a_parse_taken_by_the_fallback_is_scored_by_the_classifier_s_own_intent(
         "response_selector": {"duda": {"response": {"intent_response_key": "duda/envios"}}},
     }
     assert prediction_of(parse) == Prediction("queja", 0.5, fallback=True, topic="envios", margin=0.2)
+
+
+@pytest.mark.slow
+def test_parsing_in_process_prints_no_line_per_message(trained_model, capfd):
+    """`python -m bot retrain` and the benchmarks parse every held-out message in process: Rasa's
+    debug line per parse flooded the terminal before the verdict."""
+    agent = load_agent(trained_model)
+    capfd.readouterr()
+    predictions = predict(agent, ["hola", "quiero cancelar mi pedido", "cuánto tarda un envío a Cádiz?"])
+    assert [p.intent for p in predictions][:2] == ["saludo", "solicitud"]
+    out, err = capfd.readouterr()
+    assert "processor.message.parse" not in out + err and "debug" not in out + err
