@@ -26,12 +26,12 @@ def register_from_form(tracker: Tracker, case_type: CaseType) -> dict[str, str] 
         if refusal := refuse_new_case(session, tracker, demand):
             return refusal
         case = register_case(session, demand, policy, store.now())
-        asked_for_person = asks_for_a_person(demand.description) and case.status != CaseStatus.ESCALADO.value
-        if asked_for_person:
+        asked_for_person = asks_for_a_person(demand.description)
+        if asked_for_person and case.status != CaseStatus.ESCALADO.value:
             escalate_case(session, case, reason="pedido_por_cliente", now=store.now())
         variables = case_variables(case)
         variables["escalado"] = case.status == CaseStatus.ESCALADO.value
-        variables["persona_pedida"] = asked_for_person or asks_for_a_person(demand.description)
+        variables["persona_pedida"] = asked_for_person
     return variables
 
 
@@ -51,13 +51,11 @@ class ActionRegistrarQueja(Action):
         if isinstance(variables, Refusal):
             variables.tell(dispatcher)
             return after_registration(variables.number)
+        variables.pop("persona_pedida")  # escalated: the registration already says a person will write
         response = (
             "utter_queja_registrada" if variables.pop("escalado") else "utter_queja_registrada_sin_escalar"
         )
-        asked = variables.pop("persona_pedida")
         dispatcher.utter_message(response=response, **variables)
-        if asked and response == "utter_queja_registrada_sin_escalar":
-            dispatcher.utter_message(response="utter_tambien_persona", numero=variables["numero"])
         return after_registration(variables["numero"])
 
 
