@@ -26,6 +26,7 @@ from bot.text import bidi_safe, without_bidi_controls
 
 SENDER_PREFIX = "rest:"
 MAX_SENDER_LENGTH = 120  # customers.chat_id holds 128 characters, the prefix included
+MAX_BODY_BYTES = 1024 * 1024  # a customer's message is a few kilobytes; Sanic alone would take 100 MB
 
 
 def rest_sender(sender: str) -> str:
@@ -113,6 +114,8 @@ class RestChannel(RestInput):
             )
         if not self.access.allows(request):
             return json_error(401, "missing or wrong REST channel token (Authorization: Bearer …)")
+        if len(request.body or b"") > MAX_BODY_BYTES:
+            return json_error(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
         if request.method == "POST" and (problem := body_problem(request)):
             return json_error(400, problem)
         return None

@@ -79,6 +79,14 @@ def test_a_body_that_is_not_a_rest_message_gets_400_with_the_reason(servers, bod
     assert status == 400 and problem in answer["description"]
 
 
+def test_a_body_over_a_megabyte_gets_413_and_registers_nothing(servers):
+    _telegram, rest = servers
+    status, answer = rest.post({"sender": "relleno", "message": "quiero poner una queja " + "x" * 1_100_000})
+    assert status == 413 and "larger than" in answer["description"]
+    with create_session_factory(rest.database_url)() as session:
+        assert customer_by_chat(session, "rest:relleno") is None
+
+
 def test_a_rest_client_naming_a_telegram_chat_reaches_nothing_of_that_customer(servers):
     telegram, rest = servers
     chat, number = telegram_customer_with_a_case(telegram)
