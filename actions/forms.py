@@ -62,8 +62,12 @@ class CaseFormValidation(FormValidationAction, ABC):
         if tracker.get_slot("demanda") is None:
             snapshot = demand_snapshot(tracker)
             tracker.slots["demanda"] = snapshot
-            opening.append(SlotSet("demanda", snapshot))
+            opening += [SlotSet("demanda", snapshot), *self.prefill(tracker, snapshot.get("text") or "")]
         return opening + await super().run(dispatcher, tracker, domain)
+
+    def prefill(self, tracker: Tracker, opening: str) -> list[EventType]:
+        """Slots the opening message already answers (set in `tracker` too), on the form's first turn."""
+        return []
 
     async def required_slots(
         self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
@@ -132,14 +136,12 @@ class ValidateSolicitudForm(CaseFormValidation):
     def name(self) -> str:
         return "validate_solicitud_form"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
-        prefilled: list[EventType] = []
-        if tracker.get_slot("demanda") is None and not tracker.get_slot("descripcion"):
-            text = demand_snapshot(tracker).get("text") or ""
-            if names_what(text):  # «quiero devolver la chaqueta de cuero, me queda chica»: not asked again
-                tracker.slots["descripcion"] = " ".join(text.split())
-                prefilled.append(SlotSet("descripcion", tracker.slots["descripcion"]))
-        return prefilled + await super().run(dispatcher, tracker, domain)
+    def prefill(self, tracker: Tracker, opening: str) -> list[EventType]:
+        # «quiero devolver la chaqueta de cuero, me queda chica»: the item is not asked for again.
+        if tracker.get_slot("descripcion") or not names_what(opening):
+            return []
+        tracker.slots["descripcion"] = " ".join(opening.split())
+        return [SlotSet("descripcion", tracker.slots["descripcion"])]
 
     def needed_slots(self, tracker: Tracker) -> list[str]:
         kind = tracker.get_slot("tipo_solicitud")
