@@ -55,22 +55,23 @@ fi
 owned() { (cd / && "${as_owner[@]}" "$@"); }
 
 mkdir -p "$base" "$cluster"
-if [ ! -s "$base/password" ]; then
-  (umask 077 && od -An -N16 -tx1 /dev/urandom | tr -d ' \n' > "$base/password")
+# The password lives with the cluster, not with the checkout: a fresh clone at a path that had a
+# cluster before (CI clones to the same place every run) reuses that cluster and its password. A
+# cluster without its password file (an earlier version of this script) is throwaway: made again.
+pwfile="$cluster/password"
+if [ -f "$data/PG_VERSION" ] && [ ! -s "$pwfile" ]; then
+  echo "remaking the test cluster in $data: its password is unknown" >&2
+  owned "$bin/pg_ctl" stop -D "$data" -m fast -s >/dev/null 2>&1 || true
+  rm -rf "$data"
 fi
-password=$(cat "$base/password")
-url="postgresql+psycopg2://$name:$password@127.0.0.1:$port/$name"
-
 if [ ! -f "$data/PG_VERSION" ]; then
   echo "creating the test cluster in $data (port $port)" >&2
   rm -rf "$data" && mkdir -p "$data" "$cluster/log"
-  pwfile="$cluster/password"
-  (umask 077 && cp "$base/password" "$pwfile.tmp") && mv "$pwfile.tmp" "$pwfile"
+  (umask 077 && od -An -N16 -tx1 /dev/urandom | tr -d ' \n' > "$pwfile.tmp") && mv "$pwfile.tmp" "$pwfile"
   [ "$(id -u)" -ne 0 ] || chown -R postgres: "$cluster"
   # The role `atencion` owns the cluster: the tests create and drop their own databases.
   owned "$bin/initdb" -D "$data" -U "$name" --pwfile="$pwfile" --auth=scram-sha-256 \
     -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null
-  rm -f "$pwfile"
   # A throwaway cluster for tests: loopback only, no socket file, speed rather than durability.
   owned tee -a "$data/postgresql.conf" >/dev/null <<EOF
 
@@ -84,6 +85,8 @@ synchronous_commit = off
 full_page_writes = off
 EOF
 fi
+password=$(cat "$pwfile")
+url="postgresql+psycopg2://$name:$password@127.0.0.1:$port/$name"
 
 if ! owned "$bin/pg_ctl" status -D "$data" >/dev/null 2>&1; then
   owned "$bin/pg_ctl" start -D "$data" -l "$cluster/log/postgresql.log" -w -t 60 -s >&2 || {
