@@ -31,7 +31,7 @@ from bot.training import MODEL_PATH, ensure_model, quiet_rasa_environment
 logger = logging.getLogger(__name__)
 
 STARTUP_TIMEOUT_SECONDS = 180
-STOP_TIMEOUT_SECONDS = 15
+STOP_TIMEOUT_SECONDS = 8  # then SIGKILL: every child is gone within 10 s of the stop
 
 
 def service_environment(settings: Settings) -> dict[str, str]:
@@ -111,7 +111,9 @@ class Supervisor:
         path = log_path(name)
         path.parent.mkdir(parents=True, exist_ok=True)
         logger.info("starting %s (log: %s)", name, path)
-        with open(path, "ab") as log:  # the child keeps its own copy of the descriptor
+        # A stop signal arriving between the fork and the bookkeeping would leave the child unknown,
+        # so never stopped: it waits until the child is in `children`.
+        with open(path, "ab") as log, signals_held():  # the child keeps its own copy of the descriptor
             process = subprocess.Popen(
                 command,
                 cwd=PROJECT_ROOT,
@@ -120,8 +122,8 @@ class Supervisor:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        self.children[name] = process
-        self.commands[name] = (command, env)
+            self.children[name] = process
+            self.commands[name] = (command, env)
         return process
 
     def restart(self, name: str) -> subprocess.Popen:
@@ -145,6 +147,10 @@ class Supervisor:
         process.wait()
 
     def stop_all(self) -> None:
+        with signals_held():  # a stop signal now would cut the stop short; it arrives after it
+            self._stop_all()
+
+    def _stop_all(self) -> None:
         for name, process in self.children.items():
             if process.poll() is None:
                 logger.info("stopping %s", name)
@@ -198,8 +204,31 @@ def running_services(
         yield supervisor
 
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM wait (in this thread) until the block is over, then arrive."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+
+
 def raise_keyboard_interrupt(_signum: int, _frame: FrameType | None) -> None:
+    """The first stop signal interrupts; later ones are ignored, so that they cannot cut the stop
+    itself short. `make run` stopped by a SIGTERM to its process group sends the launcher a second
+    one (make passes SIGTERM on to its child), which used to end the launcher halfway through
+    stopping its children and leave them running."""
+    for sent in STOP_SIGNALS:
+        signal.signal(sent, log_signal_while_stopping)
     raise KeyboardInterrupt
+
+
+def log_signal_while_stopping(signum: int, _frame: FrameType | None) -> None:
+    logger.info("%s while stopping: already stopping", signal.Signals(signum).name)
 
 
 def console_chat(settings: Settings) -> None:
@@ -241,16 +270,16 @@ def stop_on_signals() -> None:
     """SIGINT and SIGTERM end the process through KeyboardInterrupt, so every `finally` stops what
     was started (a training included); SIGINT too, since a shell starts background jobs with it
     ignored, and Python then leaves Ctrl-C without effect."""
-    for sent in (signal.SIGINT, signal.SIGTERM):
+    for sent in STOP_SIGNALS:
         signal.signal(sent, raise_keyboard_interrupt)
 
 
 def run() -> None:
     settings = get_settings()
     stop_on_signals()
-    migrate()
-    ensure_model()
     try:
+        migrate()
+        ensure_model()
         with running_services(settings) as supervisor:
             start_worker_and_console(settings, supervisor)
             if sys.stdin.isatty() and not settings.telegram_token:
