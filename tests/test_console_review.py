@@ -17,12 +17,13 @@ from bot.migrate import migrate
 from bot.models import ReviewItem
 from bot.review.collect import collect
 from tests.console_server import PASSWORD, USER, ConsoleSession, console_server, sign_in
-from tests.tracker_events import action, save_conversations, user
+from tests.tracker_events import action, bot_said, save_conversations, user
 
 CONVERSATIONS = {
     "7001": [
-        user("hola", "saludo", 0.99),
+        user("hola, soy Lucía Fernández", "saludo", 0.99),
         action("utter_saludo"),
+        bot_said("¡Hola, Lucía Fernández! ¿En qué te ayudo?"),
         user("mi pedido PED-7654321 no llega y mi móvil es 612 345 678", "queja", 0.55),
         action("utter_pedir_descripcion"),
     ],
@@ -84,6 +85,7 @@ def test_one_message_at_a_time_confirmed_relabelled_discarded(inbox: str, review
     assert shown(page) == ("mi pedido [pedido] no llega y mi móvil es [teléfono]", "queja")
     context = page[page.index("<h2>Conversación</h2>") :]
     assert "hola" in context and "612" not in context and "7654321" not in context
+    assert "Fernández" not in context and "¡Hola, [nombre]!" in context  # the bot's lines too
     assert 'class="from-customer focus"' in context  # the message in its place in the conversation
 
     page = operator.post(

@@ -27,7 +27,7 @@ CASES = [
     ("el fijo de la tienda es el 91 123 45 67.", "el fijo de la tienda es el [teléfono]."),
     ("tlf 699-11-12-22 o 699.111.222", "tlf [teléfono] o [teléfono]"),
     ("llamad al 612 345 678 o al 699 111 222", "llamad al [teléfono] o al [teléfono]"),
-    ("(+34) 612 345 678, pregunten por Inés", "[teléfono], pregunten por Inés"),
+    ("(+34) 612 345 678, pregunten por Inés", "[teléfono], pregunten por [nombre]"),
     ("vivo en México, mi cel es 55 1234 5678", "vivo en México, mi cel es [teléfono]"),
     ("tel612345678", "tel[teléfono]"),
     # Order numbers
@@ -65,7 +65,7 @@ CASES = [
     ("cuenta 2100 0418 4502 0005 1332", "cuenta [iban]"),
     # DNI and NIE
     ("mi DNI es 12345678Z", "mi DNI es [documento]"),
-    ("DNI 12.345.678-Z, a nombre de María", "DNI [documento], a nombre de María"),
+    ("DNI 12.345.678-Z, a nombre de María", "DNI [documento], a nombre de [nombre]"),
     ("dni 12345678z y tlf 612345678", "dni [documento] y tlf [teléfono]"),
     ("soy extranjera, NIE X1234567L", "soy extranjera, NIE [documento]"),
     ("nie: y-7654321-k", "nie: [documento]"),
@@ -74,7 +74,7 @@ CASES = [
     (
         "Hola, soy Lucía (DNI 12345678Z). El pedido PED-1234567 del 12/03 (49,99 €) no llegó; "
         "escribidme a lucia@mail.com o al 612 345 678. Caso Q-2026-000123 😢",
-        "Hola, soy Lucía (DNI [documento]). El pedido [pedido] del 12/03 (49,99 €) no llegó; "
+        "Hola, soy [nombre] (DNI [documento]). El pedido [pedido] del 12/03 (49,99 €) no llegó; "
         "escribidme a [email] o al [teléfono]. Caso Q-2026-000123 😢",
     ),
     (
@@ -93,6 +93,17 @@ CASES = [
     # Already masked: placeholders stay as they are
     ("escribidme a [email] o al [teléfono]", "escribidme a [email] o al [teléfono]"),
     (" ".join(PLACEHOLDERS), " ".join(PLACEHOLDERS)),
+    # Names, addresses, postal codes and the rest of issue 19 (more in tests/data/personal_data_*.yml)
+    ("código postal 28013, 3º B", "código postal [código postal], 3º B"),
+    ("me llamo jose luis garcia y quiero devolverlo", "me llamo [nombre] y quiero devolverlo"),
+    ("mándenlo a Calle 100 # 19-61 apto 302, Bogotá", "mándenlo a [dirección], Bogotá"),
+    ("mi correo es ana punto ruiz arroba gmail punto com", "mi correo es [email]"),
+    ("el cvv es 123 y mi pasaporte PAB123456", "el cvv es [cvv] y mi pasaporte [pasaporte]"),
+    (
+        "la matrícula del coche es 1234 BCD, mi insta @ana.mtz",
+        "la matrícula del coche es [matrícula], mi insta [usuario]",
+    ),
+    ("RUT 12.345.678-5 y CURP GOMA850312HDFRRN09", "RUT [documento] y CURP [documento]"),
 ]
 
 # Not personal data: kept as written.
@@ -107,7 +118,7 @@ KEPT = [
     "el 15% de descuento no se aplicó en 2026",
     "2 camisetas talla 42 y 1 pantalón",
     "¿tenéis las tallas 36 38 40 42 44?",
-    "código postal 28013, 3º B",
+    "3º B, escalera 2",
     "¡¡¡Gracias!!! 😊👍",
 ]
 

@@ -26,6 +26,12 @@ def action(name: str):
     return ActionExecuted(name)
 
 
+def bot_said(text: str):
+    from rasa.shared.core.events import BotUttered
+
+    return BotUttered(text)
+
+
 def save_conversations(database_url: str, conversations: dict[str, list]) -> None:
     """Through Rasa's own SQLTrackerStore, into the `events` table the Rasa server writes (given the
     URL as endpoints.yml gives it DATABASE_URL)."""

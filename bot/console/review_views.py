@@ -57,16 +57,14 @@ def review_card(session: Session, tracker: Engine, item_id: int) -> ReviewCard |
 
 
 def masked_context(tracker: Engine, item: ReviewItem) -> list[Said]:
-    """Around the first conversation it was seen in; what customers wrote is masked here too."""
+    """Around the first conversation it was seen in, every line masked: the bot and the agents
+    repeat what customers gave them («Gracias, Lucía», «te lo enviamos a Calle Mayor 23»)."""
     conversation = next((source for source in item.sources if source.startswith("conversacion:")), None)
     if conversation is None or not item.conversations:
         return []
     message_id = conversation.split(":", 2)[2]
     lines = conversation_around(tracker, item.conversations[0], message_id)
-    return [
-        replace(line, text=mask_personal_data(line.text)) if line.speaker == "customer" else line
-        for line in lines
-    ]
+    return [replace(line, text=mask_personal_data(line.text)) for line in lines]
 
 
 def decide(session: Session, item_id: int, label: str, now: datetime) -> str | None:

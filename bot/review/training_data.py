@@ -9,7 +9,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.models import ReviewItem, ReviewStatus
-from bot.review.masking import CARD, EMAIL, IBAN, ID_DOCUMENT, ORDER, PHONE
+from bot.review.masking import (
+    ADDRESS,
+    CARD,
+    CVV,
+    EMAIL,
+    HANDLE,
+    IBAN,
+    ID_DOCUMENT,
+    NAME,
+    ORDER,
+    PASSPORT,
+    PHONE,
+    PLATE,
+    POSTAL_CODE,
+)  # fmt: skip
 
 # What a masked value becomes in a training example: the shape the model sees in real messages.
 EXAMPLE_VALUES = {
@@ -19,6 +33,13 @@ EXAMPLE_VALUES = {
     CARD: "4111 1111 1111 1111",
     IBAN: "ES91 2100 0418 4502 0005 1332",
     ID_DOCUMENT: "12345678Z",
+    NAME: "Lucía Pérez",
+    ADDRESS: "calle Mayor 12, 3º B",
+    POSTAL_CODE: "28013",
+    HANDLE: "@cliente",
+    CVV: "123",
+    PASSPORT: "PAA123456",
+    PLATE: "1234 BCD",
 }
 HEADER = (
     "# Written by `python -m bot retrain` from the messages operators labelled (review_items);\n"
