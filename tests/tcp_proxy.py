@@ -21,6 +21,7 @@ class TcpProxy:
         self.thread = threading.Thread(target=self.loop.run_forever, name="tcp-proxy", daemon=True)
         self.writers: set[asyncio.StreamWriter] = set()
         self.is_cut = False
+        self.cut_before: bytes | None = None
         self.port = 0
 
     def start(self) -> None:
@@ -44,6 +45,11 @@ class TcpProxy:
 
         self.loop.call_soon_threadsafe(close_all)
 
+    def cut_when(self, statement: bytes) -> None:
+        """Cut everything the moment a client sends `statement` (the query text of PostgreSQL's
+        protocol), before it reaches the server: a database lost in the middle of a piece of work."""
+        self.loop.call_soon_threadsafe(setattr, self, "cut_before", statement)
+
     def restore(self) -> None:
         self.loop.call_soon_threadsafe(setattr, self, "is_cut", False)
 
@@ -57,11 +63,20 @@ class TcpProxy:
             client_writer.close()
             return
         self.writers.update((client_writer, server_writer))
-        await asyncio.gather(self.pipe(client_reader, server_writer), self.pipe(server_reader, client_writer))
+        await asyncio.gather(
+            self.pipe(client_reader, server_writer, watched=True), self.pipe(server_reader, client_writer)
+        )
 
-    async def pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def pipe(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, watched: bool = False
+    ) -> None:
         try:
             while data := await reader.read(CHUNK):
+                if watched and self.cut_before and self.cut_before in data:
+                    self.cut_before, self.is_cut = None, True
+                    for open_writer in list(self.writers):
+                        open_writer.close()
+                    return
                 writer.write(data)
                 await writer.drain()
         except (ConnectionError, OSError):

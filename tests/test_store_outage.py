@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.db import create_session_factory
-from bot.models import InboxUpdate
+from bot.models import Case, InboxUpdate
 from tests import telegram_updates as tg
 from tests.fake_bot_api import FakeBotApi
 from tests.postgres import fresh_postgres_database
@@ -91,6 +91,45 @@ def test_the_database_down_for_ten_seconds(outage):
     with create_session_factory(direct_url)() as session:
         states = session.execute(select(InboxUpdate.state, func.count()).group_by(InboxUpdate.state)).all()
     assert dict(states) == {"done": 5}
+
+
+def is_apology(text: str) -> bool:
+    return "problema técnico" in text or WAIT_APOLOGY in text
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [b"INSERT INTO cases ", b"INSERT INTO case_events ", b"INSERT INTO events "],
+    ids=["registering the case", "recording its first event", "saving the conversation"],
+)
+def test_the_database_lost_in_the_middle_of_a_turn(outage, statement):
+    """Cut at the moment the turn writes: the customer hears the apology once, nothing is left half
+    written (no case without its events), and once the database is back the next turn works."""
+    assistant, proxy, direct_url = outage
+    chat = 9200 + len(statement)
+    proxy.cut_when(statement)
+    update = tg.text_update(chat, QUESTION)
+    status = assistant.post(update)
+    (apology,) = assistant.replies(chat, 1)
+    assert "problema" in apology.params["text"] or WAIT_APOLOGY in apology.params["text"], apology.params[
+        "text"
+    ]
+    proxy.restore()
+    if status != 200:  # Telegram delivers it again
+        post_until_accepted(assistant, update)
+    time.sleep(3 * LEASE_SECONDS)
+    said = [call.params["text"] for call in assistant.sent(chat)]
+    assert sum(map(is_apology, said)) == 1, said
+    with create_session_factory(direct_url)() as session:
+        without_events = session.execute(
+            select(func.count()).select_from(Case).where(~Case.events.any())
+        ).scalar_one()
+        pending = session.execute(
+            select(func.count()).where(InboxUpdate.state.in_(["received", "processing"]))
+        ).scalar_one()
+    assert without_events == 0 and pending == 0
+    after = assistant.say(chat, "hola", expect=1)
+    assert not is_apology(texts(after))
 
 
 POLLING_OUTAGE_SECONDS = 60
