@@ -4,9 +4,12 @@ JSON; the tests assert what each of them receives and what the store keeps."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from sqlalchemy import select
 
+from bot.config import PROJECT_ROOT
 from bot.db import create_session_factory
 from bot.models import Customer
 from tests import telegram_updates as tg
@@ -315,3 +318,21 @@ def test_in_a_plain_group_replies_to_the_card_are_the_relay_and_survive_a_restar
             second.agent_says(LAURA, "Sale mañana", reply_to=relayed)
             (answer,) = second.replies(chat, sent + 1)[sent:]
             assert answer.params["text"] == "Laura: Sale mañana"
+
+
+def test_what_customers_write_reaches_no_log_line(assistant):
+    """Customer text is logged at debug level only (the servers run at info): neither the Rasa
+    server, the action server nor the worker writes it, whether the bot or an agent handles it."""
+    marker = f"Zq{uuid.uuid4().hex[:12]}"
+    chat = new_chat()
+    assistant.say(chat, f"cuanto tarda un envio a {marker}?")
+    chat = new_chat()
+    _, _, topic = taken_by_laura(assistant, chat)
+    assert assistant.post(tg.text_update(chat, f"el paquete lo tiene {marker}, mi vecino")) == 200
+    assistant.wait_agents_post(marker, topic)
+    logs = {
+        path.name: path.read_text(errors="replace")
+        for path in (PROJECT_ROOT / "var" / "log").glob("test-handoff-*.log")
+    }
+    assert {"test-handoff-rasa.log", "test-handoff-actions.log", "test-handoff-worker.log"} <= set(logs)
+    assert [name for name, text in logs.items() if marker in text] == []
