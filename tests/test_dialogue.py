@@ -244,11 +244,9 @@ def test_off_topic_gets_a_polite_answer_and_no_case(assistant, text):
 
 
 def test_most_off_topic_messages_are_recognised_as_such(assistant):
-    recognised = [
-        any(answer in texts(assistant.say(new_customer(), text)) for answer in OFF_TOPIC_ANSWERS)
-        for text in OFF_TOPIC
-    ]
-    assert sum(recognised) >= 2, recognised
+    said = [texts(assistant.say(new_customer(), text)) for text in OFF_TOPIC]
+    recognised = [any(answer in answer_said for answer in OFF_TOPIC_ANSWERS) for answer_said in said]
+    assert sum(recognised) >= 2, said
 
 
 def test_button_payloads_arrive_whole_and_fill_no_error_into_the_log(assistant):
