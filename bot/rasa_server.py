@@ -1,7 +1,8 @@
 """`rasa run`, with its HTTP API token taken from the environment (`RASA_API_TOKEN`) instead of the
 command line, where every local user can read it in `ps`. The launcher, `make cluster` and
 `python -m bot serve rasa` start the Rasa server through this module; the other arguments are
-`rasa run`'s own."""
+`rasa run`'s own. It also makes Rasa check custom action responses with a validator built once
+(bot/action_responses.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,11 @@ def main() -> None:
     # Rasa reads its arguments from sys.argv; changing it here is invisible to `ps`.
     sys.argv = ["rasa", "run", *sys.argv[1:], "--auth-token", token]
     from rasa.__main__ import main as rasa_main
+
+    from bot.action_responses import INSTALLED, install
+
+    install()
+    print(f"bot.rasa_server: {INSTALLED}", file=sys.stderr, flush=True)  # before Rasa sets up logging
 
     rasa_main()
 

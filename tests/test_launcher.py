@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from bot.action_responses import INSTALLED
 from bot.config import PROJECT_ROOT
 from bot.launcher import free_port
 from tests import telegram_updates as tg
@@ -82,6 +83,8 @@ def test_run_with_a_token_serves_telegram_starts_the_worker_and_ctrl_c_stops_eve
             "RASA_API_TOKEN": API_TOKEN,
         }
         env, log = launcher_environment(tmp_path, **telegram), tmp_path / "run.log"
+        rasa_log = PROJECT_ROOT / "var" / "log" / "rasa.log"
+        rasa_log_start = rasa_log.stat().st_size if rasa_log.exists() else 0
         launcher = start_launcher(env, log)
         try:
             wait_for_line(log, "serving Telegram (long polling", timeout=180)
@@ -107,6 +110,9 @@ def test_run_with_a_token_serves_telegram_starts_the_worker_and_ctrl_c_stops_eve
         worker_log = (PROJECT_ROOT / "var" / "log" / "worker.log").read_text()
         assert "LAUNCHER-test-token" not in worker_log
         assert "stopped" in log.read_text()
+        with open(rasa_log, "rb") as server_log:  # the Rasa server checks action responses faster
+            server_log.seek(rasa_log_start)
+            assert INSTALLED in server_log.read().decode(errors="replace")
         assert len(children) == 4 and all(not Path(f"/proc/{pid}").exists() for pid in children)
 
 
