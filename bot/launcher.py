@@ -113,7 +113,7 @@ class Supervisor:
         logger.info("starting %s (log: %s)", name, path)
         # A stop signal arriving between the fork and the bookkeeping would leave the child unknown,
         # so never stopped: it waits until the child is in `children`.
-        with open(path, "ab") as log, signals_held():  # the child keeps its own copy of the descriptor
+        with open(path, "ab") as log, signals_deferred():  # the child keeps its own copy of the descriptor
             process = subprocess.Popen(
                 command,
                 cwd=PROJECT_ROOT,
@@ -147,7 +147,7 @@ class Supervisor:
         process.wait()
 
     def stop_all(self) -> None:
-        with signals_held():  # a stop signal now would cut the stop short; it arrives after it
+        with signals_deferred():  # a stop signal now would cut the stop short; it arrives after it
             self._stop_all()
 
     def _stop_all(self) -> None:
@@ -207,14 +207,26 @@ def running_services(
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
+class _Deferral:
+    """Whether stop signals wait, and the one that waited."""
+
+    active = False
+    waiting = False
+
+
 @contextmanager
-def signals_held() -> Iterator[None]:
-    """SIGINT and SIGTERM wait (in this thread) until the block is over, then arrive."""
-    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+def signals_deferred() -> Iterator[None]:
+    """A stop signal (SIGINT, SIGTERM) that arrives inside the block interrupts at its end, not in
+    the middle. Python-level, not the thread's signal mask: a child started inside the block must
+    not inherit stop signals blocked (it would then ignore SIGTERM)."""
+    _Deferral.active = True
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+        _Deferral.active = False
+    if _Deferral.waiting:
+        _Deferral.waiting = False
+        raise KeyboardInterrupt
 
 
 def raise_keyboard_interrupt(_signum: int, _frame: FrameType | None) -> None:
@@ -224,6 +236,9 @@ def raise_keyboard_interrupt(_signum: int, _frame: FrameType | None) -> None:
     stopping its children and leave them running."""
     for sent in STOP_SIGNALS:
         signal.signal(sent, log_signal_while_stopping)
+    if _Deferral.active:
+        _Deferral.waiting = True
+        return
     raise KeyboardInterrupt
 
 
