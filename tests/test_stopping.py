@@ -117,6 +117,8 @@ def test_every_process_is_gone_within_10_s_whichever_way_and_whenever_make_run_i
                 time.sleep(0.1)
             left = marked_processes(marker)
             taken = [port for port in ports if not port_is_free(port)]
+            outcome = "LEFT RUNNING" if left else f"gone after {time.monotonic() - stopped_at:.1f} s"
+            print(f"{way}, stop {attempt + 1} ({line!r} + {delay} s): {outcome}")
             if left or taken:
                 commands = [Path(f"/proc/{pid}/cmdline").read_text(errors="replace") for pid in left]
                 failures.append(
