@@ -14,6 +14,7 @@ from actions.presenting import case_variables
 from actions.validators import asks_for_a_person
 from bot.cases import escalate_case, register_case
 from bot.models import CaseStatus, CaseType
+from bot.policy import GENERAL_TOPIC, CasePolicy
 
 
 def register_from_form(tracker: Tracker, case_type: CaseType) -> dict[str, str] | Refusal:
@@ -32,7 +33,18 @@ def register_from_form(tracker: Tracker, case_type: CaseType) -> dict[str, str] 
         variables = case_variables(case)
         variables["escalado"] = case.status == CaseStatus.ESCALADO.value
         variables["persona_pedida"] = asked_for_person
+        variables["tambien"] = other_requests(policy, case_type, demand.description, case.topic)
     return variables
+
+
+def other_requests(policy: CasePolicy, case_type: CaseType, text: str, topic: str) -> str:
+    """The other kinds of request the same message named («cancelen el pedido y devuélvanme el
+    dinero»): said back to the customer, kept in the same case (its description holds them)."""
+    if case_type is not CaseType.SOLICITUD:
+        return ""
+    others = [t for t in policy.detect_topics(case_type, text) if t not in (topic, GENERAL_TOPIC)]
+    labels = [policy.rule_for(case_type, other).label.lower() for other in others]
+    return " y ".join(labels)
 
 
 def after_registration(number: str | None) -> list[EventType]:
@@ -52,6 +64,7 @@ class ActionRegistrarQueja(Action):
             variables.tell(dispatcher)
             return after_registration(variables.number)
         variables.pop("persona_pedida")  # escalated: the registration already says a person will write
+        variables.pop("tambien")
         response = (
             "utter_queja_registrada" if variables.pop("escalado") else "utter_queja_registrada_sin_escalar"
         )
@@ -73,8 +86,10 @@ class ActionRegistrarSolicitud(Action):
             return after_registration(variables.number)
         variables.pop("escalado")
         variables["tipo"] = variables["tema"]  # «cancelar un pedido», not «solicitud»
-        asked = variables.pop("persona_pedida")
+        asked, also = variables.pop("persona_pedida"), variables.pop("tambien")
         dispatcher.utter_message(response="utter_solicitud_registrada", **variables)
+        if also:
+            dispatcher.utter_message(response="utter_tambien_anotado", otras=also, numero=variables["numero"])
         if asked:
             dispatcher.utter_message(response="utter_tambien_persona", numero=variables["numero"])
         return after_registration(variables["numero"])

@@ -42,9 +42,12 @@ class CasePolicy:
 
     def detect_topic(self, case_type: CaseType, text: str) -> str | None:
         """The topic whose keywords best match `text`, or None when none match."""
+        return next(iter(self.detect_topics(case_type, text)), None)
+
+    def detect_topics(self, case_type: CaseType, text: str) -> list[str]:
+        """Every topic whose keywords match `text`, the best first."""
         scored = [(keyword_score(text, list(r.keywords)), r.topic) for r in self.topics(case_type)]
-        best_score, best_topic = max(scored, default=(0, None))
-        return best_topic if best_score > 0 else None
+        return [topic for score, topic in sorted(scored, reverse=True) if score > 0]
 
 
 def _rules_of(case_type: CaseType, section: dict) -> dict[str, TopicRule]:

@@ -82,6 +82,18 @@ def test_a_request_that_also_asks_for_a_person_gets_both(assistant):
     assert case.number in said and "También me pediste hablar con una persona" in said
 
 
+def test_three_demands_in_one_message_are_all_answered(assistant):
+    customer = new_customer()
+    said = texts(
+        assistant.say(customer, "cancelen el pedido PED-3344513, devuélvanme el dinero y pásenme con alguien")
+    )
+    [case] = assistant.cases(customer)
+    assert (case.type, case.status) == ("solicitud", "escalado")
+    assert case.number in said and "También me pediste hablar con una persona" in said
+    other = "devolución o reembolso" if case.topic == "cancelacion" else "cancelar un pedido"
+    assert f"También me pides {other}" in said, said
+
+
 def test_a_return_that_names_the_item_is_not_asked_for_it_again(assistant):
     customer = new_customer()
     said = texts(assistant.say(customer, "quiero devolver la chaqueta de cuero negra, me queda chica"))
