@@ -48,7 +48,12 @@ class TcpProxy:
     def cut_when(self, statement: bytes) -> None:
         """Cut everything the moment a client sends `statement` (the query text of PostgreSQL's
         protocol), before it reaches the server: a database lost in the middle of a piece of work."""
-        self.loop.call_soon_threadsafe(setattr, self, "cut_before", statement)
+
+        async def arm() -> None:
+            self.cut_before = statement
+
+        # Armed before this returns: the statement may be the next thing the server is sent.
+        asyncio.run_coroutine_threadsafe(arm(), self.loop).result(5)
 
     def restore(self) -> None:
         self.loop.call_soon_threadsafe(setattr, self, "is_cut", False)
