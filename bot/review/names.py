@@ -140,8 +140,6 @@ def cued_names(doc: Doc) -> Iterator[tuple[int, int]]:
                 continue
             first = doc[start]
             sure = cue in SURE_CUES
-            if not (looks_capitalised(first) or sure or is_first_name(first.text)):
-                continue
             if not sure and not is_first_name(first.text) and not looks_capitalised_mid_sentence(first):
                 continue
             found = name_words(doc, start, lowercase=not looks_capitalised(first) or sure)
