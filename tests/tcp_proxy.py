@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -54,6 +55,13 @@ class TcpProxy:
 
         # Armed before this returns: the statement may be the next thing the server is sent.
         asyncio.run_coroutine_threadsafe(arm(), self.loop).result(5)
+
+    def wait_cut(self, timeout: float) -> bool:
+        """Whether the proxy is cut within `timeout` seconds (a `cut_when` statement was sent)."""
+        deadline = time.monotonic() + timeout
+        while not self.is_cut and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.is_cut
 
     def restore(self) -> None:
         self.loop.call_soon_threadsafe(setattr, self, "is_cut", False)
