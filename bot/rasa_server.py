@@ -10,12 +10,18 @@ import os
 import sys
 
 
+def rasa_run_argv(arguments: list[str], token: str) -> list[str]:
+    # One argument, `--auth-token=…`: a generated token may begin with «-», which argparse would
+    # take for an option if it came as an argument of its own.
+    return ["rasa", "run", *arguments, f"--auth-token={token}"]
+
+
 def main() -> None:
     token = os.environ.get("RASA_API_TOKEN")
     if not token:
         raise SystemExit("RASA_API_TOKEN is not set: the Rasa server's HTTP API would have no token")
     # Rasa reads its arguments from sys.argv; changing it here is invisible to `ps`.
-    sys.argv = ["rasa", "run", *sys.argv[1:], "--auth-token", token]
+    sys.argv = rasa_run_argv(sys.argv[1:], token)
     from rasa.__main__ import main as rasa_main
 
     from bot.action_responses import INSTALLED, install
