@@ -26,24 +26,14 @@ from benchmarks.stats import percentile
 from bot.config import PROJECT_ROOT
 from bot.evaluation import Scores, load_agent, predict, score_predictions
 from bot.nlu_baseline import baseline_predictions, train_baseline
-from bot.nlu_files import TUNING_SET_D, holdout_paths, load_examples, training_paths
+from bot.nlu_files import holdout_paths, load_examples, training_paths
 from bot.training import MODEL_PATH, run_rasa_train
 
 PIPELINES_DIR = Path(__file__).with_name("nlu_pipelines")
 PRODUCT_HEADING = "## NLU: the model against the baseline"
 CANDIDATES_HEADING = "## NLU candidates"
 HEADINGS = (PRODUCT_HEADING, CANDIDATES_HEADING)
-SET_NAMES = {
-    "nlu_holdout": "A (shop)",
-    "nlu_holdout_b": "B (shop)",
-    "nlu_holdout_c": "C (other sectors)",
-    "nlu_tuning_d": "D (other sectors, tuning)",
-}
-
-
-def reported_paths() -> list[Path]:
-    """The held-out sets, and tuning set D beside them (what the settings were chosen on is shown too)."""
-    return [*holdout_paths(), TUNING_SET_D]
+SET_NAMES = {"nlu_holdout": "A (shop)", "nlu_holdout_b": "B (shop)", "nlu_holdout_c": "C (other sectors)"}
 
 
 @dataclass(frozen=True)
@@ -60,7 +50,7 @@ def set_name(path: Path) -> str:
 def baseline_results() -> dict[str, Scores]:
     baseline = train_baseline(load_examples(training_paths()))
     results = {}
-    for path in reported_paths():
+    for path in holdout_paths():
         examples = load_examples([path])
         results[set_name(path)] = score_predictions(
             examples, baseline_predictions(baseline, [e.text for e in examples])
@@ -70,7 +60,7 @@ def baseline_results() -> dict[str, Scores]:
 
 def model_results(agent) -> dict[str, Scores]:
     results = {}
-    for path in reported_paths():
+    for path in holdout_paths():
         examples = load_examples([path])
         results[set_name(path)] = score_predictions(examples, predict(agent, [e.text for e in examples]))
     return results
@@ -100,7 +90,7 @@ def product_table(model: dict[str, Scores], baseline: dict[str, Scores], p50: fl
     ]
     for name, scores in model.items():
         base = baseline[name]
-        topic = f"{scores.topic_accuracy:.3f}" if "shop" in name else "—"
+        topic = f"{scores.topic_accuracy:.3f}" if "C" not in name else "—"
         lines.append(
             f"| {name} | {scores.examples} | **{scores.macro_f1():.3f}** | {base.macro_f1():.3f} "
             f"| {scores.macro_f1() - base.macro_f1():+.3f} | {topic} "

@@ -13,9 +13,6 @@ from bot.config import PROJECT_ROOT
 
 TRAINING_DIR = PROJECT_ROOT / "data" / "nlu"
 HOLDOUT_DIR = PROJECT_ROOT / "tests" / "data"
-# Written like set C by someone who never saw data/nlu, to choose the classifier's settings on
-# (set A is the other set settings may be chosen on); never trained on.
-TUNING_SET_D = HOLDOUT_DIR / "nlu_tuning_d.yml"
 CORE_INTENTS = ("duda", "queja", "solicitud")
 _ANNOTATION = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\{[^}]*\}")
 

@@ -7,9 +7,8 @@ nobody wrote in data/nlu, trains in seconds and gives probabilities that mean so
 fallback thresholds in config.yml are tuned on them (benchmarks/results.md).
 
 Input: the dense sentence feature of TEXT (`SentenceEncoderFeaturizer`), scaled by `dense_weight`,
-and the TF-IDF of the text's words, word pairs and character n-grams (char_wb, 2–5, accents folded),
-computed here from the raw text: Rasa's tokenizers drop punctuation, and a «?» says a lot about what
-a customer wants.
+and the TF-IDF of the text's words and character n-grams (char_wb, 2–5, accents folded), computed
+here from the raw text: Rasa's tokenizers drop punctuation, and a «?» says a lot about what a customer wants.
 """
 
 from __future__ import annotations
@@ -28,9 +27,9 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, hstack
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion, make_union
+from sklearn.pipeline import Pipeline, make_pipeline, make_union
 
 from bot.nlu.sentence_encoder import SentenceEncoderFeaturizer
 
@@ -54,7 +53,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        fitted: tuple[FeatureUnion, LogisticRegression] | None = None,
+        fitted: tuple[Pipeline, LogisticRegression] | None = None,
     ) -> None:
         self.config = {**self.get_default_config(), **config}
         self.ngrams, self.model = fitted or (None, None)
@@ -131,16 +130,15 @@ def has_text(message: Message) -> bool:
     return bool((message.get(TEXT) or "").strip())
 
 
-def ngram_tfidf(fold_accents: bool = True) -> FeatureUnion:
-    """Words and word pairs, and char_wb 2–5 n-grams, lower case, each weighted (TF-IDF) and
-    normalized on its own, so that neither drowns the other: the pairs carry what a request or a
-    complaint sounds like («me pueden», «sigo sin»), the characters carry typos and missing accents.
-    With `fold_accents`, «envío» and «envio» are one word (most customers type without accents)."""
+def ngram_tfidf(fold_accents: bool = True) -> Pipeline:
+    """Words and char_wb 2–5 n-grams, lower case; with `fold_accents`, «envío» and «envio» are one
+    word (most customers type without accents; the training data has both)."""
     accents = "unicode" if fold_accents else None
-    return make_union(
-        TfidfVectorizer(strip_accents=accents, ngram_range=(1, 2), sublinear_tf=True),
-        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), strip_accents=accents, sublinear_tf=True),
+    counts = make_union(
+        CountVectorizer(strip_accents=accents),
+        CountVectorizer(analyzer="char_wb", ngram_range=(2, 5), strip_accents=accents),
     )
+    return make_pipeline(counts, TfidfTransformer(sublinear_tf=True))
 
 
 def sentence_vectors(messages: list[Message]) -> np.ndarray:
