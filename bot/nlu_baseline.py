@@ -19,7 +19,8 @@ def train_baseline(training: Sequence[Example]) -> Pipeline:
         TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
         LogisticRegression(C=10.0, max_iter=3000, random_state=42),
     )
-    return model.fit([e.text for e in training], [e.intent for e in training])
+    acts = [e for e in training if not e.topic_only]  # what the product's act classifier learns from
+    return model.fit([e.text for e in acts], [e.intent for e in acts])
 
 
 def baseline_predictions(model: Pipeline, texts: Sequence[str]) -> list[Prediction]:

@@ -23,6 +23,7 @@ class Example:
     intent: str  # base intent: duda/envios → duda
     topic: str | None = None
     source: str = ""  # file:line, for reports
+    topic_only: bool = False  # taught to the FAQ topic's selector, not to the act classifier
 
     @property
     def full_intent(self) -> str:
@@ -43,13 +44,21 @@ def examples_in(path: Path) -> list[Example]:
         if "intent" not in block:
             continue
         intent, _, topic = block["intent"].partition("/")
+        topic_only = is_topic_only(block.get("metadata"))
         for line in (block.get("examples") or "").splitlines():
             stripped = line.strip()
             if not stripped.startswith("- ") or not stripped[2:].strip():
                 continue
             text = plain_text(stripped[2:].strip())
-            examples.append(Example(text, intent, topic or None, f"{path.name}:{_line_of(lines, stripped)}"))
+            source = f"{path.name}:{_line_of(lines, stripped)}"
+            examples.append(Example(text, intent, topic or None, source, topic_only))
     return examples
+
+
+def is_topic_only(intent_metadata: object) -> bool:
+    """`metadata: {topic_only: true}` on an intent block: its examples say which FAQ topic a duda is
+    about, and are too many, and too alike, to weigh in on whether a message is a duda at all."""
+    return isinstance(intent_metadata, dict) and intent_metadata.get("topic_only") is True
 
 
 def _line_of(lines: list[str], stripped: str) -> int:

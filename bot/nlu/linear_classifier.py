@@ -23,7 +23,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, METADATA, METADATA_INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, hstack
@@ -32,6 +32,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline, make_union
 
 from bot.nlu.sentence_encoder import SentenceEncoderFeaturizer
+from bot.nlu_files import is_topic_only
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +90,11 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
 
     def labelled(self, training_data: TrainingData) -> list[tuple[Message, str]]:
         """The examples to learn from, each with its label."""
-        return [(e, e.get(INTENT)) for e in training_data.intent_examples if e.get(INTENT) and has_text(e)]
+        return [
+            (e, e.get(INTENT))
+            for e in training_data.intent_examples
+            if e.get(INTENT) and has_text(e) and not is_topic_only(intent_metadata(e))
+        ]
 
     def annotate(self, message: Message, ranking: list[dict[str, Any]]) -> None:
         """Write the ranked labels (`name`, `confidence`, best first) into `message`."""
@@ -124,6 +129,10 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     def _inputs(self, messages: list[Message]) -> csr_matrix:
         ngrams = self.ngrams.transform([m.get(TEXT) for m in messages])
         return hstack([ngrams, csr_matrix(sentence_vectors(messages) * self.config["dense_weight"])]).tocsr()
+
+
+def intent_metadata(message: Message) -> object:
+    return (message.get(METADATA) or {}).get(METADATA_INTENT)
 
 
 def has_text(message: Message) -> bool:
