@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import store
 from actions.forms import ValidateQuejaForm, ValidateSolicitudForm
 from tests.trackers import domain, entity, opened_by, slot_event, tracker, user_event
 
@@ -115,7 +118,9 @@ async def test_an_invoice_asks_order_and_email_and_checks_the_email(database_url
     assert said == [] and slots["email"] == "ana.lopez@gmail.com" and slots["requested_slot"] is None
 
 
-async def test_a_technician_visit_needs_a_future_working_day(database_url):
+async def test_a_technician_visit_needs_a_future_working_day(database_url, monkeypatch):
+    # On a Wednesday «pasado mañana» is a Friday; on a real Friday it would be a Sunday, rightly refused.
+    monkeypatch.setattr(store, "now", lambda: datetime(2026, 12, 2, 10, 0))
     history = [
         *opened_by("quiero que venga un tecnico", "solicitud"),
         slot_event("tipo_solicitud", "cita_tecnica"),
@@ -128,7 +133,19 @@ async def test_a_technician_visit_needs_a_future_working_day(database_url):
     history[-2:] = [user_event("pasado mañana", "nlu_fallback", 0.3), slot_event("fecha", "pasado mañana")]
     said, slots = await form_turn(ValidateSolicitudForm(), history, requested_slot="fecha")
     assert said == ["utter_fecha_entendida"]  # the day understood is said back: «Anoto la visita para el …»
-    assert slots["fecha"] and slots["requested_slot"] == "telefono"
+    assert slots["fecha"] == "2026-12-04" and slots["requested_slot"] == "telefono"
+
+
+async def test_a_visit_on_a_sunday_is_refused(database_url, monkeypatch):
+    monkeypatch.setattr(store, "now", lambda: datetime(2026, 12, 4, 10, 0))  # a Friday
+    history = [
+        *opened_by("quiero que venga un tecnico", "solicitud"),
+        slot_event("tipo_solicitud", "cita_tecnica"),
+        user_event("pasado mañana", "nlu_fallback", 0.3),
+        slot_event("fecha", "pasado mañana"),
+    ]
+    said, slots = await form_turn(ValidateSolicitudForm(), history, requested_slot="fecha")
+    assert said == ["utter_invalido_fecha"] and slots["requested_slot"] == "fecha"
 
 
 async def test_a_free_answer_to_the_kind_question_becomes_a_general_solicitud(database_url):
