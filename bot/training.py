@@ -23,8 +23,10 @@ LOG_PATH = PROJECT_ROOT / "var" / "log" / "train.log"
 
 
 def training_inputs(root: Path = PROJECT_ROOT) -> list[Path]:
+    """What the model is made of: its configuration and data, and the code of our NLU components."""
     data = sorted(p for p in (root / "data").rglob("*") if p.is_file())
-    return [root / "config.yml", root / "domain.yml", *data]
+    code = [*sorted((root / "bot" / "nlu").glob("*.py")), root / "bot" / "nlu_files.py"]
+    return [root / "config.yml", root / "domain.yml", *data, *(p for p in code if p.exists())]
 
 
 def fingerprint(root: Path = PROJECT_ROOT) -> str:

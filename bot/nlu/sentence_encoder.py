@@ -22,6 +22,8 @@ from rasa.shared.nlu.constants import RESPONSE, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.source_fingerprint import source_fingerprint
+
 FEATURIZED_ATTRIBUTES = (TEXT, RESPONSE)
 DIMENSIONS = 512
 MAX_CHARACTERS = 2000  # a 4,000-character paste says no more than its start; encoding stays fast
@@ -48,6 +50,10 @@ def encode(texts: list[str]) -> np.ndarray:
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str:
+        return source_fingerprint(cls)
+
     @classmethod
     def create(
         cls,
