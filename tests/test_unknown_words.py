@@ -15,6 +15,8 @@ TRAINING = [
     ("cuánto tarda el envío", "duda"),
     ("hola", "saludo"),
     ("no", "negar"),
+    ("👍", "afirmar"),
+    ("gracias 😀", "agradecer"),
 ]
 
 
@@ -41,6 +43,14 @@ def test_keyboard_mashes_and_emoji_lose_their_confidence(tmp_path):
     guard, _, _ = trained_guard(tmp_path)
     for text in ["xyz", "asdfgh qwerty", "😀😀😀", "bla bla", ""]:
         assert confidence_after(guard, text) == 0.0, text
+
+
+def test_an_emoji_taught_alone_is_an_answer_and_one_seen_beside_words_is_not(tmp_path):
+    guard, _, _ = trained_guard(tmp_path)
+    assert confidence_after(guard, "👍") == 0.98
+    assert confidence_after(guard, "👍🏽👍🏽") == 0.98  # a skin tone is a modifier, not another emoji
+    assert confidence_after(guard, "😀😀😀") == 0.0
+    assert confidence_after(guard, "👍😀") == 0.0  # not an answer anybody taught
 
 
 def test_messages_with_a_known_word_keep_it_accents_and_case_aside(tmp_path):

@@ -7,8 +7,9 @@ nobody wrote in data/nlu, trains in seconds and gives probabilities that mean so
 fallback thresholds in config.yml are tuned on them (benchmarks/results.md).
 
 Input: the dense sentence feature of TEXT (`SentenceEncoderFeaturizer`), scaled by `dense_weight`,
-and the TF-IDF of the text's words and character n-grams (char_wb, 2–5, accents folded), computed
-here from the raw text: Rasa's tokenizers drop punctuation, and a «?» says a lot about what a customer wants.
+and two TF-IDF blocks of the raw text, each normalised on its own (words and word pairs; char_wb
+2–5), accents folded. They are computed here from the raw text: Rasa's tokenizers drop
+punctuation, and a «?» says a lot about what a customer wants.
 """
 
 from __future__ import annotations
@@ -27,11 +28,12 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, METADATA, META
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, hstack
-from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline, make_pipeline, make_union
+from sklearn.pipeline import FeatureUnion, make_union
 
 from bot.nlu.sentence_encoder import SentenceEncoderFeaturizer
+from bot.nlu.source_fingerprint import source_fingerprint
 from bot.nlu_files import is_topic_only
 
 logger = logging.getLogger(__name__)
@@ -45,6 +47,10 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     def required_components(cls) -> list[type]:
         return [SentenceEncoderFeaturizer]
 
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str:
+        return source_fingerprint(cls)
+
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {"C": 10.0, "dense_weight": 1.0, "fold_accents": True, "max_iter": 3000, "ranking_length": 10}
@@ -54,7 +60,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        fitted: tuple[Pipeline, LogisticRegression] | None = None,
+        fitted: tuple[FeatureUnion, LogisticRegression] | None = None,
     ) -> None:
         self.config = {**self.get_default_config(), **config}
         self.ngrams, self.model = fitted or (None, None)
@@ -139,15 +145,15 @@ def has_text(message: Message) -> bool:
     return bool((message.get(TEXT) or "").strip())
 
 
-def ngram_tfidf(fold_accents: bool = True) -> Pipeline:
-    """Words and char_wb 2–5 n-grams, lower case; with `fold_accents`, «envío» and «envio» are one
-    word (most customers type without accents; the training data has both)."""
+def ngram_tfidf(fold_accents: bool = True) -> FeatureUnion:
+    """Words and word pairs, and char_wb 2–5 n-grams, lower case, each block weighted on its own; with
+    `fold_accents`, «envío» and «envio» are one word (most customers type without accents; the
+    training data has both)."""
     accents = "unicode" if fold_accents else None
-    counts = make_union(
-        CountVectorizer(strip_accents=accents),
-        CountVectorizer(analyzer="char_wb", ngram_range=(2, 5), strip_accents=accents),
+    return make_union(
+        TfidfVectorizer(ngram_range=(1, 2), strip_accents=accents, sublinear_tf=True),
+        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), strip_accents=accents, sublinear_tf=True),
     )
-    return make_pipeline(counts, TfidfTransformer(sublinear_tf=True))
 
 
 def sentence_vectors(messages: list[Message]) -> np.ndarray:

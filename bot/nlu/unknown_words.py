@@ -4,7 +4,8 @@ A classifier always picks one of the intents it knows, even for keyboard mashes 
 component, placed after the intent classifiers and before the FallbackClassifier:
 - sets the confidence of the predicted intent to zero when none of the message's words (two
   letters or more, accents folded) occurs in the training data, so the assistant asks for
-  clarification instead of guessing;
+  clarification instead of guessing; a message of emoji alone is known when a training example was
+  made of each of them alone («👍» is a yes, «😀😀» is still nothing);
 - predicts `otro_idioma` when the message is in English or Portuguese (`bot.nlu.language`), so the
   assistant says it can only help in Spanish instead of filing a case.
 The intent ranking is kept for escalation, except for another language.
@@ -12,6 +13,7 @@ The intent ranking is kept for escalation, except for another language.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -25,9 +27,10 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.shared.utils.io import dump_obj_as_json_to_file, read_json_file
 
 from bot.nlu.language import foreign_language
+from bot.nlu.source_fingerprint import source_fingerprint
 from bot.text import words
 
-VOCABULARY_FILE = "vocabulary.json"
+VOCABULARY_FILE = "vocabulary.json"  # words, and the emoji of examples made of emoji alone
 OTHER_LANGUAGE_INTENT = "otro_idioma"
 
 
@@ -35,6 +38,10 @@ OTHER_LANGUAGE_INTENT = "otro_idioma"
 class UnknownWordsGuard(GraphComponent, IntentClassifier):
     # No required components: Rasa checks them in the training graph too, where the
     # intent classifiers do not feed this node. config.yml places it after them.
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str:
+        return source_fingerprint(cls)
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
@@ -78,13 +85,17 @@ class UnknownWordsGuard(GraphComponent, IntentClassifier):
 
     def train(self, training_data: TrainingData) -> Resource:
         for example in training_data.intent_examples:
-            self.vocabulary |= words(example.get(TEXT) or "", self.min_length)
+            text = example.get(TEXT) or ""
+            self.vocabulary |= words(text, self.min_length) or symbols(text)
         with self._model_storage.write_to(self._resource) as directory:
             dump_obj_as_json_to_file(directory / VOCABULARY_FILE, sorted(self.vocabulary))
         return self._resource
 
     def knows_some_word(self, text: str) -> bool:
-        return bool(words(text, self.min_length) & self.vocabulary)
+        if found := words(text, self.min_length):
+            return bool(found & self.vocabulary)
+        emoji = symbols(text)  # an answer made of emoji only when each was taught as one: «👍👍», not «😀🙏🔥»
+        return bool(emoji) and emoji <= self.vocabulary
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
@@ -99,3 +110,8 @@ class UnknownWordsGuard(GraphComponent, IntentClassifier):
             elif not self.knows_some_word(text):
                 message.set(INTENT, {**intent, PREDICTED_CONFIDENCE_KEY: 0.0}, add_to_output=True)
         return messages
+
+
+def symbols(text: str) -> set[str]:
+    """The emoji and other pictographs of `text` (Unicode category So), skin tones and joiners aside."""
+    return {char for char in text if unicodedata.category(char) == "So"}
