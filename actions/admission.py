@@ -1,12 +1,13 @@
 """Whether a customer's demand becomes a new case. A customer whose case is already with a person
 gets that case again (their words are added to it) instead of a new escalation; a complaint with no
-topic of its own, minutes after the customer's last case («¿y cuánto tengo que esperar?», «esto es
-una vergüenza»), is a follow-up of that case; and no customer opens more than
-MAX_NEW_CASES_PER_HOUR cases an hour: beyond that the words go to their newest open case. Nothing the
-customer wrote is lost; it is only not a new case."""
+topic of its own, or one that adds to the last («además, nadie me contesta»), minutes after the
+customer's last case («¿y cuánto tengo que esperar?», «esto es una vergüenza»), is a follow-up of
+that case; and no customer opens more than MAX_NEW_CASES_PER_HOUR cases an hour: beyond that the
+words go to their newest open case. Nothing the customer wrote is lost; it is only not a new case."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -20,10 +21,12 @@ from bot.cases import Demand, case_by_source_key, cases_opened_since, open_cases
 from bot.config import get_settings
 from bot.models import Case, CaseType
 from bot.policy import GENERAL_TOPIC
+from bot.text import fold
 from bot.timeline import add_message
 
 LIMIT_WINDOW = timedelta(hours=1)
 FOLLOW_UP_WINDOW = timedelta(minutes=30)
+ADDING_ON = re.compile(r"(y )?(ademas|encima|para colmo|lo peor (es|fue))\b")
 
 
 @dataclass(frozen=True)
@@ -44,15 +47,40 @@ def over_limit(session: Session, tracker: Tracker) -> bool:
     return opened >= get_settings().max_new_cases_per_hour
 
 
-def followed_up_case(session: Session, tracker: Tracker, demand: Demand) -> Case | None:
-    """The customer's newest open queja or solicitud, when `demand` is a complaint about nothing in
-    particular made soon after it was opened."""
-    if demand.case_type is not CaseType.QUEJA or demand.topic != GENERAL_TOPIC:
-        return None
-    newest = next(iter(open_cases(session, tracker.sender_id)), None)
+def adds_to_the_last(text: str) -> bool:
+    """«Además, nadie me contesta», «y encima…»: the customer adds to what they just reported."""
+    return bool(ADDING_ON.match(fold(text)))
+
+
+def recent_case(session: Session, sender_id: str) -> Case | None:
+    """The customer's newest open queja or solicitud, if it was opened minutes ago."""
+    newest = next(iter(open_cases(session, sender_id)), None)
     if newest is None or newest.type == CaseType.DUDA.value:
         return None
     return newest if store.now() - newest.created_at <= FOLLOW_UP_WINDOW else None
+
+
+def repeats(case: Case, demand: Demand) -> bool:
+    """A solicitud of the same kind about the same order (or about none) as `case`."""
+    return (
+        demand.case_type.value == case.type == CaseType.SOLICITUD.value
+        and demand.topic == case.topic
+        and demand.details.get("numero_pedido") == (case.details or {}).get("numero_pedido")
+    )
+
+
+def followed_up_case(session: Session, tracker: Tracker, demand: Demand) -> Case | None:
+    """The customer's recent case, when `demand` follows it up: a complaint about nothing in
+    particular or that adds to it, or the same request again («de M a S, mismo color» after a size
+    change was registered)."""
+    case = recent_case(session, tracker.sender_id)
+    if case is None:
+        return None
+    if demand.case_type is CaseType.QUEJA:
+        follows = demand.topic == GENERAL_TOPIC or adds_to_the_last(demand.description)
+    else:
+        follows = repeats(case, demand)
+    return case if follows else None
 
 
 def refuse_new_case(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session
 
 from actions import store
 from actions.admission import refuse_new_case
@@ -19,9 +20,17 @@ from actions.demands import build_demand, pending_demand
 from actions.forms import reset_form_slots
 from actions.presenting import case_variables
 from bot.cases import escalate_case, register_case
+from bot.models import Case, Level
 from bot.policy import GENERAL_TOPIC
+from bot.timeline import add_message
 
 FALLBACKS_BEFORE_ESCALATION = 2
+
+
+def case_still_with_the_bot(session: Session, tracker: Tracker) -> Case | None:
+    """The conversation's case, while it is open and no person has it yet."""
+    case = store.conversation_case(session, tracker)
+    return case if case is not None and case.is_open and case.level < Level.AGENT else None
 
 
 def escalation_reason(tracker: Tracker) -> str:
@@ -92,9 +101,13 @@ class ActionAclarar(Action):
         )
         with store.session_factory().begin() as session:
             latest = tracker.latest_message.get("text") or ""
-            refusal = refuse_new_case(session, tracker, demand, escalation=True, text=latest)
-            if refusal is None:
+            refusal = None
+            if (case := case_still_with_the_bot(session, tracker)) is not None:
+                # «¿Resolví tu duda?» answered with words twice not understood: that duda goes to a person.
+                add_message(session, case, "customer", demand.description, at=store.now())
+            elif (refusal := refuse_new_case(session, tracker, demand, escalation=True, text=latest)) is None:
                 case = register_case(session, demand, store.policy(), store.now())
+            if refusal is None:
                 escalate_case(session, case, reason="no_entendido", now=store.now())
                 variables = case_variables(case)
         if refusal is not None:

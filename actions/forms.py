@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
 from actions import store
+from actions.admission import recent_case
 from actions.conversation import FORM_SLOTS, demand_snapshot, is_payload
 from actions.validators import (
     is_vague,
@@ -36,8 +37,21 @@ from bot.policy import GENERAL_TOPIC
 MAX_INVALID_ANSWERS = 3
 # Messages with these intents are not answers to a form question: the rules in
 # data/rules/ take them (leave the form, escalate, answer a duda, …).
-NOT_AN_ANSWER = {"negar", "pedir_humano", "consultar_caso", "duda", "queja"}
+# Not an answer to the kind menu; each has its rule in data/rules/solicitud.yml. An off-topic line
+# («qué frío hace hoy») is answered and the menu shown again, not registered as «otra solicitud».
+NOT_A_KIND = {"negar", "pedir_humano", "consultar_caso", "duda", "queja", "out_of_scope"}
 NO_ORDER_NUMBER = "no_disponible"
+
+
+def recent_solicitud(tracker: Tracker) -> dict[str, Any] | None:
+    """A request that names no kind minutes after one was registered («de M a S, mismo color»)
+    is about that one: its kind and the answers it was registered with."""
+    with store.session_factory().begin() as session:
+        case = recent_case(session, tracker.sender_id)
+        if case is None or case.type != CaseType.SOLICITUD.value:
+            return None
+        answers = {slot: value for slot, value in (case.details or {}).items() if slot in FORM_SLOTS}
+        return {**answers, "tipo_solicitud": case.topic}
 
 
 def reset_form_slots() -> list[EventType]:
@@ -156,12 +170,14 @@ class ValidateSolicitudForm(CaseFormValidation):
         """The kind of request, from the customer's words when no button said it."""
         text = tracker.latest_message.get("text") or ""
         intent = tracker.get_intent_of_latest_message()
-        if tracker.get_slot("tipo_solicitud") or is_payload(text) or intent in NOT_AN_ANSWER:
+        if tracker.get_slot("tipo_solicitud") or is_payload(text) or intent in NOT_A_KIND:
             return {}
         kind = store.policy().detect_topic(CaseType.SOLICITUD, text)
         if kind:
             return {"tipo_solicitud": kind}
         asked = tracker.get_slot("requested_slot") == "tipo_solicitud"
+        if not asked and not is_vague(text) and (recent := recent_solicitud(tracker)):
+            return recent  # registration adds the words to that case (actions/admission.py)
         if asked and not is_vague(text):
             # Not one of the listed kinds, but it says what is needed.
             return {"tipo_solicitud": GENERAL_TOPIC, "descripcion": " ".join(text.split())}

@@ -213,14 +213,24 @@ async def test_unknown_and_foreign_cases_get_the_same_answer(session_factory, nu
     assert foreign not in str(messages)
 
 
-async def test_without_a_number_the_customer_gets_their_open_cases(session_factory):
+async def test_without_a_number_the_only_open_case_is_the_one_asked_about(session_factory):
     number = await register_queja_for("cliente-1")
+    await register_queja_for("otro-cliente")
+    messages, _ = await run(
+        ActionConsultarCaso(), tracker([user_event("¿me avisan cuando haya novedades?", "consultar_caso")])
+    )
+    assert responses(messages) == ["utter_estado_caso"]
+    assert messages[0]["numero"] == number and messages[0]["fecha"]
+
+
+async def test_without_a_number_the_customer_gets_their_open_cases(session_factory):
+    numbers = [await register_queja_for("cliente-1") for _ in range(2)]
     await register_queja_for("otro-cliente")
     messages, _ = await run(
         ActionConsultarCaso(), tracker([user_event("que paso con mi reclamo", "consultar_caso")])
     )
     assert responses(messages) == ["utter_casos_abiertos"]
-    assert messages[0]["lista"].count("•") == 1 and number in messages[0]["lista"]
+    assert messages[0]["lista"].count("•") == 2 and all(n in messages[0]["lista"] for n in numbers)
 
 
 async def test_without_open_cases_the_customer_is_told_so(session_factory):
@@ -246,6 +256,20 @@ async def test_a_second_misunderstanding_in_a_row_escalates(session_factory):
     assert responses(messages) == ["utter_no_entiendo_escalado"]
     assert (case.type, case.status) == ("queja", "escalado")
     assert "asdf qwer" in case.description and "el coso ese" in case.description
+
+
+async def test_two_misunderstood_answers_to_a_faq_hand_that_duda_to_a_person(session_factory):
+    history = await answered_duda(
+        "las tarjetas regalo caducan?", "tarjeta_regalo", user_event("mmm pues ya veré", "nlu_fallback", 0.2)
+    )
+    history += [action_event("action_aclarar"), user_event("quedo pendiente", "nlu_fallback", 0.2)]
+    messages, events = await run(ActionAclarar(), tracker(history))
+    case = one_case(session_factory)
+    assert responses(messages) == ["utter_no_entiendo_escalado"] and messages[0]["numero"] == case.number
+    assert (case.type, case.topic, case.status, case.level) == ("duda", "tarjeta_regalo", "escalado", 2)
+    with session_factory() as session:
+        kept = session.execute(select(Message.text).where(Message.case_id == case.id)).scalars().all()
+    assert "mmm pues ya veré\nquedo pendiente" in kept
 
 
 def case_count(session_factory) -> int:

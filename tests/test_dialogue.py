@@ -32,6 +32,15 @@ def test_a_duda_is_answered_and_closed_when_it_helped(assistant):
     assert (case.type, case.topic, case.status) == ("duda", "envios", "cerrado")
 
 
+@pytest.mark.parametrize("answer", ["si gracias", "simón, gracias", "👍"])
+def test_thanks_or_a_plain_yes_after_the_answer_close_the_duda(assistant, answer):
+    customer = new_customer()
+    assistant.say(customer, "hasta cuándo vale una tarjeta regalo?")
+    assert "Me alegro" in texts(assistant.say(customer, answer))
+    [case] = assistant.cases(customer)
+    assert (case.type, case.topic, case.status) == ("duda", "tarjeta_regalo", "cerrado")
+
+
 def test_a_duda_that_did_not_help_goes_to_a_person(assistant):
     customer = new_customer()
     assistant.say(customer, "aceptan pago con paypal?")
@@ -56,6 +65,18 @@ def test_a_vague_queja_is_described_numbered_and_escalated(assistant):
     assert case.status == "escalado" and case.team.name == "logistica"
 
 
+def test_an_off_topic_line_in_the_kind_menu_is_not_a_request(assistant):
+    customer = new_customer()
+    assert "¿Qué necesitas que hagamos?" in texts(assistant.say(customer, "quiero hacer una solicitud"))
+
+    replies = assistant.say(customer, "qué frío que hace hoy en Montevideo eh")
+    assert "Sigamos con tu solicitud" in texts(replies) and "Cancelar un pedido" in buttons(replies)
+    assert assistant.cases(customer) == []
+
+    said = texts(assistant.say(customer, '/solicitud{"tipo_solicitud": "factura"}'))
+    assert "número de pedido" in said and assistant.cases(customer) == []
+
+
 def test_a_cancellation_with_its_order_number_is_registered_at_once(assistant):
     customer = new_customer()
     said = texts(assistant.say(customer, "quiero cancelar el pedido PED-1234567 por favor"))
@@ -64,14 +85,33 @@ def test_a_cancellation_with_its_order_number_is_registered_at_once(assistant):
     assert (case.topic, case.details["numero_pedido"]) == ("cancelacion", "PED-1234567")
 
 
-def test_a_question_right_after_a_complaint_joins_it_and_gets_the_date(assistant):
+def test_a_question_right_after_a_complaint_is_answered_from_it_with_the_date(assistant):
     customer = new_customer()
     assistant.say(customer, "el sofá que compré llegó con una pata rota, pedido PED-4021955")
     [complaint] = assistant.cases(customer)
     said = texts(assistant.say(customer, "¿y cuánto tengo que esperar ahora?"))
     [case] = assistant.cases(customer)
     assert case.number == complaint.number and case.number in said and "Fecha prevista" in said
-    assert "añadido" in said and "He registrado" not in said
+    assert "He registrado" not in said
+
+
+def test_a_complaint_that_adds_to_the_last_one_joins_it(assistant):
+    customer = new_customer()
+    assistant.say(customer, "mi pedido PED-4021966 tenía que llegar el lunes y todavía no aparece")
+    [complaint] = assistant.cases(customer)
+    said = texts(assistant.say(customer, "y encima nadie contesta el teléfono de atención al cliente"))
+    [case] = assistant.cases(customer)
+    assert case.number == complaint.number and case.number in said and "añadido" in said
+
+
+def test_a_detail_right_after_a_request_joins_it(assistant):
+    customer = new_customer()
+    assistant.say(customer, "quiero cambiar la talla de unas zapatillas que me quedan chicas")
+    assistant.say(customer, "PED-7001234")
+    [request] = assistant.cases(customer)
+    said = texts(assistant.say(customer, "del 38 al 39, mismo modelo"))
+    [case] = assistant.cases(customer)
+    assert case.number == request.number and case.number in said and "añadido" in said
 
 
 def test_a_request_that_also_asks_for_a_person_gets_both(assistant):
