@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from bot.config import get_settings
+from bot.holiday_calendar import HolidayCalendar
 from bot.labels import label, weekday_name
 from bot.text import fold
 
@@ -25,6 +26,7 @@ UTC = ZoneInfo("UTC")
 WEEKDAYS = ("lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo")  # folded
 CLOSED = "cerrado"
 KEYS = ("opening_hours", "holidays", "notice_after_minutes", "typical_wait_minutes")
+HOLIDAY_KEYS = ("country", "region", "extra", "removed")
 RANGE = re.compile(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})")
 SEARCH_DAYS = 400
 CLOSED_NOTICE_DELAY = timedelta(minutes=1)  # after the escalation reply the customer is reading
@@ -53,7 +55,7 @@ class Shift:
 class BusinessHours:
     zone: ZoneInfo
     weekly: tuple[tuple[Shift, ...], ...]  # Monday first, each day's shifts in order
-    holidays: frozenset[date]
+    holidays: HolidayCalendar
     notice_after_minutes: int
     typical_wait_minutes: int
 
@@ -247,19 +249,51 @@ def _shift(text: Any) -> Shift | None:
     return shift if shift.start < shift.end else None
 
 
-def _holidays(path: Path, value: Any) -> frozenset[date]:
+def _holidays(path: Path, value: Any) -> HolidayCalendar:
+    """`holidays:` is a country (and region) with extra and removed dates, or a plain list of dates."""
+    if value is None:
+        return HolidayCalendar()
+    if isinstance(value, list):
+        return HolidayCalendar(extra=_dates(path, "holidays", value))
+    if not isinstance(value, dict):
+        raise _invalid(path, "holidays", "expected country, region, extra and removed (or a list of dates)")
+    for key in value:
+        if key not in HOLIDAY_KEYS:
+            raise _invalid(path, f"holidays.{key}", f"unknown key (expected {', '.join(HOLIDAY_KEYS)})")
+    country, region = _code(path, value, "country"), _code(path, value, "region")
+    if region is not None and country is None:
+        raise _invalid(path, "holidays.country", "a region needs its country")
+    extra = _dates(path, "holidays.extra", value.get("extra"))
+    removed = _dates(path, "holidays.removed", value.get("removed"))
+    try:
+        return HolidayCalendar(country, region, extra, removed)
+    except ValueError as error:  # an unknown country, or a region the country does not have
+        key = "holidays.region" if "not a region" in str(error) else "holidays.country"
+        raise _invalid(path, key, str(error)) from None
+
+
+def _code(path: Path, section: dict[str, Any], key: str) -> str | None:
+    value = section.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise _invalid(path, f"holidays.{key}", f"expected a code such as ES or MD, got {value!r}")
+    return value.strip().upper()
+
+
+def _dates(path: Path, key: str, value: Any) -> frozenset[date]:
     if value is None:
         return frozenset()
     if not isinstance(value, list):
-        raise _invalid(path, "holidays", "expected a list of dates (YYYY-MM-DD)")
-    return frozenset(_holiday(path, item) for item in value)
+        raise _invalid(path, key, "expected a list of dates (YYYY-MM-DD)")
+    return frozenset(_date(path, key, item) for item in value)
 
 
-def _holiday(path: Path, item: Any) -> date:
+def _date(path: Path, key: str, item: Any) -> date:
     try:
         return date.fromisoformat(str(item))
     except ValueError:
-        raise _invalid(path, "holidays", f"{item!r} is not a date (YYYY-MM-DD)") from None
+        raise _invalid(path, key, f"{item!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _minutes(path: Path, raw: dict[str, Any], key: str, minimum: int) -> int:

@@ -39,7 +39,56 @@ def test_the_shipped_file_has_spanish_business_defaults(hours):
     assert hours.weekly[0] == (Shift(time(9), time(19)),)  # lunes
     assert hours.weekly[5] == (Shift(time(10), time(14)),)  # sábado
     assert hours.weekly[6] == ()  # domingo
-    assert {date(2026, 12, 8), date(2027, 3, 26)} <= hours.holidays and len(hours.holidays) == 20
+    assert date(2026, 12, 8) in hours.holidays and date(2027, 3, 26) in hours.holidays  # Viernes Santo
+
+
+def test_national_holidays_come_for_every_year_without_renewing_the_file(hours):
+    new_years_eve_2030 = datetime(2030, 12, 31, 17, 59)  # Tuesday 18:59 in Madrid
+    assert hours.next_opening(new_years_eve_2030 + timedelta(minutes=1)) == datetime(2031, 1, 2, 8, 0)
+    assert date(2031, 1, 6) in hours.holidays and date(2031, 1, 7) not in hours.holidays
+
+
+def calendar(tmp_path: Path, holidays: str) -> BusinessHours:
+    return load_business_hours(written(tmp_path, VALID.replace("holidays: []", holidays)), MADRID)
+
+
+def test_a_region_adds_its_own_holidays_and_the_mondays_it_moves_them_to(tmp_path):
+    national = calendar(tmp_path, "holidays: {country: ES}")
+    madrid = calendar(tmp_path, "holidays: {country: ES, region: md}")
+    catalonia = calendar(tmp_path, "holidays: {country: ES, region: CT}")
+    constitution_monday, diada = date(2026, 12, 7), date(2026, 9, 11)
+    assert constitution_monday in madrid.holidays and constitution_monday not in national.holidays
+    assert diada in catalonia.holidays and diada not in madrid.holidays
+    # This file opens on Mondays and Sundays: the Monday after the Constitution is skipped.
+    assert madrid.next_opening(datetime(2026, 12, 7, 9, 0)) == datetime(2026, 12, 13, 9, 0)
+    assert national.next_opening(datetime(2026, 12, 7, 7, 0)) == datetime(2026, 12, 7, 8, 0)
+
+
+def test_extra_days_close_and_removed_holidays_open(tmp_path):
+    hours = calendar(tmp_path, "holidays: {country: ES, extra: [2026-11-23], removed: [2026-12-08]}")
+    assert not hours.is_open(datetime(2026, 11, 23, 10, 0))  # a Monday the company closes
+    assert date(2026, 12, 8) not in hours.holidays and date(2026, 12, 25) in hours.holidays
+
+
+def test_a_plain_list_of_dates_is_still_read_as_the_only_holidays(tmp_path):
+    hours = calendar(tmp_path, "holidays: [2026-11-23]")
+    assert date(2026, 11, 23) in hours.holidays and date(2026, 12, 25) not in hours.holidays
+
+
+@pytest.mark.parametrize(
+    ("holidays", "key", "says"),
+    [
+        ("holidays: {country: ZZ}", "holidays.country", "'ZZ' is not a country python-holidays knows"),
+        ("holidays: {country: ES, region: XX}", "holidays.region", "'XX' is not a region of ES .*MD"),
+        ("holidays: {region: MD}", "holidays.country", "a region needs its country"),
+        ("holidays: {country: ES, extra: 2026-12-24}", "holidays.extra", "expected a list of dates"),
+        ("holidays: {country: ES, removed: [2026-02-30]}", "holidays.removed", "'2026-02-30' is not a date"),
+        ("holidays: {pais: ES}", "holidays.pais", "unknown key"),
+    ],
+)
+def test_a_wrong_holiday_setting_says_what_to_write(tmp_path, holidays, key, says):
+    with pytest.raises(ValueError, match=rf"horario\.yml: {key}: {says}"):
+        calendar(tmp_path, holidays)
 
 
 def test_a_weekday_evening_is_closed_until_the_next_morning(hours):

@@ -94,7 +94,7 @@ class UnknownWordsGuard(GraphComponent, IntentClassifier):
     def knows_some_word(self, text: str) -> bool:
         if found := words(text, self.min_length):
             return bool(found & self.vocabulary)
-        emoji = symbols(text)  # an answer made of emoji only when each was taught as one: «👍👍», not «😀🙏🔥»
+        emoji = symbols(text)  # known when each was taught alone: «👍👍», not «😀🙏🔥»
         return bool(emoji) and emoji <= self.vocabulary
 
     def process(self, messages: list[Message]) -> list[Message]:
