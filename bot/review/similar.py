@@ -9,10 +9,10 @@ Two texts merge when:
 * they are equal after `normalized` (case, accents, punctuation, emoji, stretched letters and
   spacing do not count; masked personal data is a token, whatever the value was), or
 * both are longer than one word and more than 3 characters, their normalized forms are similar
-  (`difflib.SequenceMatcher` ratio at least `threshold`) **and** the words where they differ are
-  spelling slips of each other (a letter or two for long words, one for short ones, words run
-  together or split), never a different word, and they have the same negation / yes words
-  (no, ni, nunca, sí, ya…).
+  (rapidfuzz's `fuzz.ratio`, the leak check's measure, at least `threshold`) **and** the words
+  where they differ are spelling slips of each other (a letter or two for long words, one for
+  short ones, words run together or split), never a different word, and they have the same
+  negation / yes words (no, ni, nunca, sí, ya…).
 
 The word check is what keeps «quiero cancelar el pedido que hice ayer» apart from «quiero cambiar
 el pedido que hice ayer» (character ratio 0.93) and «mi pedido ha llegado» apart from «mi pedido no
@@ -27,7 +27,9 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from difflib import SequenceMatcher
+from difflib import SequenceMatcher  # the word-level diff of `_only_slips`
+
+from rapidfuzz import fuzz
 
 DEFAULT_THRESHOLD = 0.9
 
@@ -107,7 +109,7 @@ def merge_similar(sightings: Iterable[Sighting], threshold: float = DEFAULT_THRE
 
     Texts equal after `normalized` always merge. Then, in order of first appearance, each distinct
     normalized text joins the existing group whose representative's normalized text it resembles
-    best (ratio of `SequenceMatcher(None, representative, text)` at least `threshold`, only spelling
+    best (rapidfuzz's `fuzz.ratio` of the representative and the text at least `threshold`, only spelling
     slips between their words, see the module docstring; ties: the older group), or starts a new
     group. Texts of one word or of 3 characters or less only ever merge when equal: «si» and «no»,
     «hola» and «hora» stay apart. The representative is the most frequent spelling (the text as
@@ -158,11 +160,10 @@ def _cluster(
     anchors: list[int] = []  # per group: the form of its representative (compared against)
     best: list[tuple[int, int]] = []  # per group: (count, -first index) of its representative
     by_length: dict[int, list[int]] = {}  # anchor length -> groups that can take near-duplicates
-    matcher = SequenceMatcher(None, autojunk=False)
     for form, text in enumerate(forms):
         spelling = max(spellings[form], key=lambda s: (spellings[form][s], -first_seen[s]))
         strength = (spellings[form][spelling], -first_seen[spelling])
-        group = None if _is_short(text) else _closest(text, forms, anchors, by_length, matcher, threshold)
+        group = None if _is_short(text) else _closest(text, forms, anchors, by_length, threshold)
         if group is None:
             group = len(anchors)
             anchors.append(form)
@@ -182,7 +183,6 @@ def _closest(
     forms: list[str],
     anchors: list[int],
     by_length: dict[int, list[int]],
-    matcher: SequenceMatcher,
     threshold: float,
 ) -> int | None:
     """The group whose representative `text` is a near-duplicate of, the closest (then oldest)."""
@@ -190,14 +190,10 @@ def _closest(
     low = int(len(text) * threshold / (2 - threshold))
     high = int(len(text) * (2 - threshold) / threshold) + 1
     candidates = sorted(g for length in range(low, high + 1) for g in by_length.get(length, ()))
-    matcher.set_seq2(text)  # seq2 is the side difflib caches: set once, compare with every anchor
     found, found_ratio = None, threshold
     for group in candidates:
         anchor = forms[anchors[group]]
-        matcher.set_seq1(anchor)
-        if matcher.real_quick_ratio() < found_ratio or matcher.quick_ratio() < found_ratio:
-            continue
-        ratio = matcher.ratio()
+        ratio = fuzz.ratio(anchor, text, score_cutoff=found_ratio * 100) / 100  # 0 below the cutoff
         if (ratio > found_ratio or (found is None and ratio >= found_ratio)) and _only_slips(anchor, text):
             found, found_ratio = group, ratio
     return found
