@@ -19,15 +19,11 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.source_fingerprint import source_fingerprint
+from bot.nlu.source_fingerprint import FingerprintedBySource
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class AgreeingIntents(GraphComponent, IntentClassifier):
-    @classmethod
-    def fingerprint_addon(cls, config: dict[str, Any]) -> str:
-        return source_fingerprint(cls)
-
+class AgreeingIntents(FingerprintedBySource, GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         # «sí, gracias» is a yes that thanks: after «¿Resolví tu duda?» or «¿te paso con alguien?»

@@ -33,23 +33,19 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, make_union
 
 from bot.nlu.sentence_encoder import SentenceEncoderFeaturizer
-from bot.nlu.source_fingerprint import source_fingerprint
+from bot.nlu.source_fingerprint import FingerprintedBySource
 from bot.nlu_files import is_topic_only
 
 logger = logging.getLogger(__name__)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class LinearIntentClassifier(GraphComponent, IntentClassifier):
+class LinearIntentClassifier(FingerprintedBySource, GraphComponent, IntentClassifier):
     model_file = "linear_intent_classifier.joblib"
 
     @classmethod
     def required_components(cls) -> list[type]:
         return [SentenceEncoderFeaturizer]
-
-    @classmethod
-    def fingerprint_addon(cls, config: dict[str, Any]) -> str:
-        return source_fingerprint(cls)
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:

@@ -22,7 +22,7 @@ from rasa.shared.nlu.constants import RESPONSE, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.source_fingerprint import source_fingerprint
+from bot.nlu.source_fingerprint import FingerprintedBySource
 
 FEATURIZED_ATTRIBUTES = (TEXT, RESPONSE)
 DIMENSIONS = 512
@@ -49,11 +49,7 @@ def encode(texts: list[str]) -> np.ndarray:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
-class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
-    @classmethod
-    def fingerprint_addon(cls, config: dict[str, Any]) -> str:
-        return source_fingerprint(cls)
-
+class SentenceEncoderFeaturizer(FingerprintedBySource, DenseFeaturizer, GraphComponent):
     @classmethod
     def create(
         cls,

@@ -27,7 +27,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.shared.utils.io import dump_obj_as_json_to_file, read_json_file
 
 from bot.nlu.language import foreign_language
-from bot.nlu.source_fingerprint import source_fingerprint
+from bot.nlu.source_fingerprint import FingerprintedBySource
 from bot.text import words
 
 VOCABULARY_FILE = "vocabulary.json"  # words, and the emoji of examples made of emoji alone
@@ -35,13 +35,9 @@ OTHER_LANGUAGE_INTENT = "otro_idioma"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class UnknownWordsGuard(GraphComponent, IntentClassifier):
+class UnknownWordsGuard(FingerprintedBySource, GraphComponent, IntentClassifier):
     # No required components: Rasa checks them in the training graph too, where the
     # intent classifiers do not feed this node. config.yml places it after them.
-
-    @classmethod
-    def fingerprint_addon(cls, config: dict[str, Any]) -> str:
-        return source_fingerprint(cls)
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
