@@ -5,6 +5,7 @@ cases, customer text escaped, no customer data in any address."""
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,8 @@ from bot.db import create_session_factory
 from bot.models import Agent, Case, Customer, Team, utcnow
 from tests.console_seed import HOSTILE_TEXT
 from tests.console_server import PASSWORD, USER, ConsoleSession, console_server, sign_in
+from tests.postgres import fresh_postgres_database
+from tests.tcp_proxy import proxied_database
 
 
 @pytest.fixture
@@ -194,3 +197,29 @@ def test_the_search_box_finds_a_customers_cases_without_putting_them_in_an_addre
     assert (exact.status_code, exact.headers["Location"]) == (303, f"/casos/{number}")
     nothing = signed_in.post(f"{console}/casos", data={"buscar": "%_nadie_así%"})
     assert numbers_listed(nothing.text) == [] and "Ningún caso coincide" in nothing.text
+
+
+def test_health_and_readiness_answer_without_a_session_and_say_nothing_of_customers(console: str):
+    alive = requests.get(f"{console}/health", allow_redirects=False)
+    assert (alive.status_code, alive.json()) == (200, {"status": "alive"})
+    ready = requests.get(f"{console}/ready", allow_redirects=False)
+    assert (ready.status_code, ready.json()) == (200, {"status": "ready", "checks": {"database": "ok"}})
+
+
+def test_without_its_database_the_console_is_alive_but_not_ready(postgres_databases, tmp_path: Path):
+    with (
+        fresh_postgres_database(postgres_databases) as url,
+        proxied_database(url) as (proxied_url, proxy),
+        console_server(proxied_url, tmp_path / "console.log") as base,
+    ):
+        assert requests.get(f"{base}/ready").status_code == 200
+        proxy.cut()
+        answer = requests.get(f"{base}/ready", timeout=60)
+        assert answer.status_code == 503 and answer.json()["status"] == "not ready"
+        assert answer.json()["checks"]["database"] == "the database does not answer (OperationalError)"
+        assert requests.get(f"{base}/health").status_code == 200
+        proxy.restore()
+        deadline = time.monotonic() + 30
+        while requests.get(f"{base}/ready").status_code != 200:
+            assert time.monotonic() < deadline, "still not ready 30 s after the database came back"
+            time.sleep(0.5)

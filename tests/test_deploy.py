@@ -129,3 +129,10 @@ def test_the_image_installs_the_lock_file_and_trains_the_model_at_build_time():
     assert instructions[0] == "FROM python:3.10-slim-bookworm"
     assert "pip install --requirement requirements.lock" in dockerfile
     assert "python -m bot train" in dockerfile
+
+
+def test_rasa_servers_and_the_console_are_healthy_only_when_ready():
+    """Their healthchecks ask /ready (model, store, Telegram), not only whether the port answers."""
+    for name, path in (("rasa-1", "/webhooks/telegram/ready"), ("rasa-2", "/webhooks/telegram/ready")):
+        assert path in " ".join(SERVICES[name]["healthcheck"]["test"]), name
+    assert "/ready" in " ".join(SERVICES["console"]["healthcheck"]["test"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -49,6 +50,19 @@ def server_is_up(assistant) -> bool:
         return response.status == 200
 
 
+def readiness(assistant) -> tuple[int, dict]:
+    """What a load balancer sees at the Rasa server's /webhooks/telegram/ready."""
+    url = assistant.rest_url.replace("/rest/webhook", "/telegram/ready")
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error)
+
+
+READY = (200, {"status": "ready", "checks": {"model": "ok", "database": "ok", "telegram": "ok"}})
+
+
 def post_until_accepted(assistant, update: dict, timeout: float = 30) -> None:
     """As Telegram does: deliver again until the webhook answers 200."""
     deadline = time.monotonic() + timeout
@@ -60,6 +74,7 @@ def post_until_accepted(assistant, update: dict, timeout: float = 30) -> None:
 def test_the_database_down_for_ten_seconds(outage):
     assistant, proxy, direct_url = outage
     assert "problema técnico" not in texts(assistant.say(9100, QUESTION, expect=1))
+    assert readiness(assistant) == READY
 
     proxy.cut()
     cut_at = time.monotonic()
@@ -72,6 +87,9 @@ def test_the_database_down_for_ten_seconds(outage):
     for update in updates.values():  # delivered again while still down: no second apology
         assert assistant.post(update) == 503
     assert server_is_up(assistant)
+    status, body = readiness(assistant)  # alive, but a load balancer should send elsewhere
+    assert status == 503 and body["checks"]["database"].startswith("the database does not answer")
+    assert body["checks"]["model"] == "ok"
     time.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - cut_at)))
     assert [len(assistant.sent(chat)) for chat in customers] == [1, 1, 1]
 
@@ -84,7 +102,7 @@ def test_the_database_down_for_ten_seconds(outage):
     answered = {chat: [c.params["text"] for c in assistant.sent(chat)] for chat in customers}
     assert all(len(set(replies)) == len(replies) for replies in answered.values()), json.dumps(answered)
     assert "problema técnico" not in texts(assistant.say(9104, QUESTION, expect=1))
-    assert server_is_up(assistant)
+    assert server_is_up(assistant) and readiness(assistant) == READY
 
     time.sleep(3 * LEASE_SECONDS)  # no update is left for a server to take over and apologize for
     assert "problema técnico" not in texts(assistant.sent(9100))

@@ -28,6 +28,7 @@ from telegram.error import TelegramError
 from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
+from bot import health
 from bot.db import get_session_factory
 from bot.inbox import TakenOver
 from bot.models import InboxState
@@ -70,6 +71,11 @@ def build_bot(config: TelegramConfig) -> ExtBot:
 def domain_responses(app: Sanic) -> dict[str, list[dict[str, Any]]]:
     agent = getattr(app.ctx, "agent", None)  # read each time: a new model replaces the agent
     return agent.domain.responses if agent is not None and agent.domain is not None else {}
+
+
+def model_missing(app: Sanic) -> str | None:
+    agent = getattr(app.ctx, "agent", None)
+    return None if agent is not None and agent.is_ready() else "no model loaded"
 
 
 async def requested_slot(app: Sanic, sender_id: str) -> str | None:
@@ -116,8 +122,18 @@ class TelegramInput(InputChannel):
         telegram_webhook = Blueprint("telegram_webhook", __name__)
 
         @telegram_webhook.route("/", methods=["GET"])
-        async def health(_request: Request) -> HTTPResponse:
+        async def status(_request: Request) -> HTTPResponse:
             return response.json({"status": "ok", "mode": self.mode})
+
+        @telegram_webhook.route("/health", methods=["GET"])
+        async def alive(_request: Request) -> HTTPResponse:
+            return health.alive()
+
+        @telegram_webhook.route("/ready", methods=["GET"])
+        async def ready(request: Request) -> HTTPResponse:
+            store = health.database_check(lambda: self.session_factory or get_session_factory())
+            checks = {"model": lambda: model_missing(request.app), "database": store, "telegram": self.off}
+            return await health.ready(checks)
 
         @telegram_webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
@@ -132,6 +148,12 @@ class TelegramInput(InputChannel):
             await self.stop()
 
         return telegram_webhook
+
+    def off(self) -> str | None:
+        """Why the channel cannot take Telegram's updates although a token is configured."""
+        if self.config.enabled and self.processor is None:
+            return "Telegram refused the bot or is unreachable"
+        return None  # on, or off by choice: without TELEGRAM_TOKEN the REST channel still works
 
     async def receive(self, request: Request) -> HTTPResponse:
         if self.processor is None or self.telegram is None:
