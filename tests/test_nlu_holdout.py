@@ -17,10 +17,10 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 SET_C = "nlu_holdout_c"
 # Macro-F1 over duda, queja and solicitud: the floor on each set, and how far above the baseline the
 # model must stay. These are today's floors (benchmarks/results.md), kept so that nothing slips back.
-# Issue 17's targets are met on A and B (0.95, +0.03; duda topic 0.95); it stays open for set C's
-# margin (+0.03 asked, today +0.020).
-REQUIRED_MACRO_F1 = {"nlu_holdout": 0.95, "nlu_holdout_b": 0.95, SET_C: 0.93}
-REQUIRED_MARGIN = {"nlu_holdout": 0.03, "nlu_holdout_b": 0.03, SET_C: 0.02}
+# They are issue 17's targets (0.95 in the shop's domain, 0.85 off it, +0.03 over the baseline on
+# every set; duda topic 0.95), raised on C to what it scores today less a little noise.
+REQUIRED_MACRO_F1 = {"nlu_holdout": 0.95, "nlu_holdout_b": 0.95, SET_C: 0.94}
+REQUIRED_MARGIN = {"nlu_holdout": 0.03, "nlu_holdout_b": 0.03, SET_C: 0.03}
 REQUIRED_TOPIC_ACCURACY = 0.95
 # The fallback, tuned on set A only: on the other sets it must catch at least this share of the
 # mistakes while sending at most that share of the right answers to the clarifying question.
