@@ -21,6 +21,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import metrics
 from bot.config import get_settings
 from bot.text import bidi_safe, without_bidi_controls
 
@@ -103,7 +104,7 @@ class RestChannel(RestInput):
         return bidi_safe(request.json.get("metadata"))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        rest_webhook = super().blueprint(on_new_message)
+        rest_webhook = super().blueprint(metrics.timed_turns(on_new_message, "rest"))
         rest_webhook.middleware("request")(self.guard)  # the decorator form: Blueprint.middleware is lazy
         return rest_webhook
 

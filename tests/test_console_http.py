@@ -13,7 +13,7 @@ import requests
 from sqlalchemy import select
 
 from bot.db import create_session_factory
-from bot.models import Agent, Case, Customer, Team, utcnow
+from bot.models import OPEN_STATUSES, Agent, Case, Customer, Team, utcnow
 from tests.console_seed import HOSTILE_TEXT
 from tests.console_server import PASSWORD, USER, ConsoleSession, console_server, sign_in
 from tests.postgres import fresh_postgres_database
@@ -223,3 +223,33 @@ def test_without_its_database_the_console_is_alive_but_not_ready(postgres_databa
         while requests.get(f"{base}/ready").status_code != 200:
             assert time.monotonic() < deadline, "still not ready 30 s after the database came back"
             time.sleep(0.5)
+
+
+def samples(text: str, name: str) -> dict[frozenset, float]:
+    """The samples of one metric in Prometheus' text format: labels → value."""
+    found = {}
+    for line in text.splitlines():
+        sample, _, value = line.rpartition(" ")
+        metric_name, _, labels = sample.partition("{")
+        if metric_name == name:
+            found[frozenset(re.findall(r'(\w+)="([^"]*)"', labels))] = float(value)
+    return found
+
+
+def test_the_store_metrics_count_what_the_store_holds_and_name_nobody(console: str, console_store: str):
+    text = requests.get(f"{console}/metrics").text
+    opened = {s.value for s in OPEN_STATUSES}
+    registered, open_now = (
+        samples(text, "atencion_cases_registered_total"),
+        samples(text, "atencion_cases_open"),
+    )
+    for kind in ("duda", "queja", "solicitud"):
+        assert registered[frozenset({("type", kind)})] == len(cases_where(console_store, Case.type == kind))
+        waiting = cases_where(console_store, Case.type == kind, Case.status == "escalado")
+        assert open_now.get(frozenset({("type", kind), ("status", "escalado")}), 0) == len(waiting)
+    assert sum(open_now.values()) == len(cases_where(console_store, Case.status.in_(opened))) > 0
+    assert samples(text, "atencion_inbox_pending") == {frozenset(): 0.0}
+    assert set(samples(text, "atencion_escalations_total").values()) != {0.0}
+    with create_session_factory(console_store)() as session:
+        names = session.execute(select(Customer.name)).scalars().all()
+    assert HOSTILE_TEXT not in text and not any(name and name in text for name in names)

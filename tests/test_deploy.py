@@ -136,3 +136,13 @@ def test_rasa_servers_and_the_console_are_healthy_only_when_ready():
     for name, path in (("rasa-1", "/webhooks/telegram/ready"), ("rasa-2", "/webhooks/telegram/ready")):
         assert path in " ".join(SERVICES[name]["healthcheck"]["test"]), name
     assert "/ready" in " ".join(SERVICES["console"]["healthcheck"]["test"])
+
+
+def test_prometheus_scrapes_every_rasa_server_and_the_console_where_they_serve_metrics():
+    scrape = yaml.safe_load((PROJECT_ROOT / "deploy" / "prometheus.yml").read_text(encoding="utf-8"))
+    jobs = {job["job_name"]: job for job in scrape["scrape_configs"]}
+    rasa_targets = {t for c in jobs["atencion-rasa"]["static_configs"] for t in c["targets"]}
+    rasa_servers = {name for name in SERVICES if name.startswith("rasa-")}
+    assert rasa_targets == {f"{name}:5005" for name in rasa_servers}
+    assert jobs["atencion-rasa"]["metrics_path"] == "/webhooks/telegram/metrics"
+    assert jobs["atencion-store"]["static_configs"][0]["targets"] == ["console:8000"]

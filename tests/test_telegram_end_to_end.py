@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 from sqlalchemy import select
 
 from bot.attachments import case_attachments
@@ -59,6 +60,36 @@ def test_without_a_webhook_url_the_bot_polls_and_answers(trained_model, tmp_path
         greeting, no_cases = polling.replies(chat, 2)
         assert "Hola" in greeting.params["text"] and "no tienes casos abiertos" in no_cases.params["text"]
         assert fake.calls("deleteWebhook") and fake.webhook is None
+
+
+def metrics_url(assistant: TelegramAssistant) -> str:
+    return assistant.webhook_url.removesuffix("/webhook") + "/metrics"
+
+
+def metric_value(assistant: TelegramAssistant, sample: str) -> float:
+    """One sample of the Rasa server's /webhooks/telegram/metrics, e.g. `x_total{channel="telegram"}`."""
+    text = requests.get(metrics_url(assistant), timeout=10).text
+    values = [float(line.rpartition(" ")[2]) for line in text.splitlines() if line.startswith(sample + " ")]
+    return values[0] if values else 0.0
+
+
+def test_turns_and_webhook_answers_are_counted_for_prometheus(assistant):
+    turns, answered = (
+        'atencion_turns_total{channel="telegram"}',
+        'atencion_telegram_webhook_responses_total{status="200"}',
+    )
+    timed = 'atencion_turn_seconds_count{channel="telegram"}'
+    before = {sample: metric_value(assistant, sample) for sample in (turns, answered, timed)}
+    chat = new_chat()
+    assistant.say(chat, "hola, una pregunta")
+    deadline = time.monotonic() + 10  # the turn is counted once Rasa is done with it, just after the reply
+    while metric_value(assistant, turns) < before[turns] + 1:
+        assert time.monotonic() < deadline, "the turn was never counted"
+        time.sleep(0.2)
+    assert metric_value(assistant, timed) == before[timed] + 1
+    assert metric_value(assistant, answered) >= before[answered] + 1
+    text = requests.get(metrics_url(assistant), timeout=10).text
+    assert str(chat) not in text and "pregunta" not in text
 
 
 def test_the_webhook_is_registered_with_its_secret_and_update_kinds(assistant):

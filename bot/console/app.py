@@ -20,7 +20,7 @@ from sanic.response import HTTPResponse, html, redirect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
-from bot import health
+from bot import health, metrics
 from bot.console.auth import Credentials, LoginThrottle, Sessions
 from bot.console.case_views import (
     MAX_SEARCH_LENGTH,
@@ -42,7 +42,7 @@ COOKIE = "consola_sesion"
 LOGIN_COOKIE = "consola_entrada"  # the login form's CSRF token (double submit: no session yet)
 CSRF_FIELD = "csrf"
 LOGIN_TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
-PUBLIC_PATHS = ("/entrar", "/static/", "/health", "/ready")
+PUBLIC_PATHS = ("/entrar", "/static/", "/health", "/ready", "/metrics")
 CSRF: ContextVar[str] = ContextVar("console_csrf", default="")  # this request's, for every form
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; "
@@ -149,6 +149,12 @@ def build_app(
     @app.get("/ready")
     async def ready(_request: Request) -> HTTPResponse:
         return await health.ready({"database": health.database_check(lambda: session_factory)})
+
+    store_metrics = metrics.store_registry(session_factory)
+
+    @app.get("/metrics")
+    async def exposition(_request: Request) -> HTTPResponse:
+        return metrics.exposition(store_metrics)
 
     @app.get("/entrar")
     async def login_form(request: Request) -> HTTPResponse:

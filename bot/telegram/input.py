@@ -28,7 +28,7 @@ from telegram.error import TelegramError
 from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
-from bot import health
+from bot import health, metrics
 from bot.db import get_session_factory
 from bot.inbox import TakenOver
 from bot.models import InboxState
@@ -120,6 +120,7 @@ class TelegramInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         telegram_webhook = Blueprint("telegram_webhook", __name__)
+        on_new_message = metrics.timed_turns(on_new_message, "telegram")
 
         @telegram_webhook.route("/", methods=["GET"])
         async def status(_request: Request) -> HTTPResponse:
@@ -135,9 +136,15 @@ class TelegramInput(InputChannel):
             checks = {"model": lambda: model_missing(request.app), "database": store, "telegram": self.off}
             return await health.ready(checks)
 
+        @telegram_webhook.route("/metrics", methods=["GET"])
+        async def exposition(_request: Request) -> HTTPResponse:
+            return metrics.exposition()
+
         @telegram_webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            return await self.receive(request)
+            answer = await self.receive(request)
+            metrics.WEBHOOK_ANSWERS.labels(str(answer.status)).inc()
+            return answer
 
         @telegram_webhook.listener("after_server_start")
         async def start(app: Sanic, _loop: Any) -> None:

@@ -1,0 +1,131 @@
+"""Prometheus metrics (the text format of `prometheus-client`), for an operator's dashboards.
+
+Two kinds: what a process does, counted as it happens (turns and their latency per channel, the
+Telegram webhook's answers), exposed by each Rasa server at /webhooks/telegram/metrics; and what the
+store holds, read at scrape time (`StoreCollector`: open cases, registrations, escalations, SLA
+alerts, survey answers, inbox and outbox depth and age), exposed by the console at /metrics. No label
+or value carries a customer's words or ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import datetime
+from typing import Any, TypeVar
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.registry import Collector
+from sanic import response
+from sanic.response import HTTPResponse
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.models import OPEN_STATUSES, Case, CaseEvent, InboxState, InboxUpdate, Notification, utcnow
+
+TURNS = Counter("atencion_turns", "Customer messages the assistant answered, by channel", ["channel"])
+TURN_SECONDS = Histogram(
+    "atencion_turn_seconds",
+    "From a customer's message to the assistant's last reply, by channel",
+    ["channel"],
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30),
+)
+WEBHOOK_ANSWERS = Counter(
+    "atencion_telegram_webhook_responses", "The Telegram webhook's answers, by HTTP status", ["status"]
+)
+COUNTED_EVENTS = {  # case event kind → metric name
+    "escalated": "atencion_escalations",
+    "sla_warning": "atencion_sla_warnings",
+    "sla_overdue": "atencion_sla_breaches",
+    "survey_answered": "atencion_survey_answers",
+}
+PENDING_INBOX = (InboxState.RECEIVED.value, InboxState.PROCESSING.value)
+
+Handler = TypeVar("Handler", bound=Callable[..., Awaitable[Any]])
+
+
+def timed_turns(on_new_message: Handler, channel: str) -> Handler:
+    """`on_new_message` (Rasa's handler of a channel's message), counted and timed."""
+
+    async def handle(*args: Any, **kwargs: Any) -> Any:
+        with TURN_SECONDS.labels(channel).time():
+            result = await on_new_message(*args, **kwargs)
+        TURNS.labels(channel).inc()
+        return result
+
+    return handle  # type: ignore[return-value]
+
+
+def exposition(registry: CollectorRegistry | None = None) -> HTTPResponse:
+    """The metrics of `registry` (default: this process's) in Prometheus' text format."""
+    body = generate_latest(registry) if registry is not None else generate_latest()
+    return response.raw(body, content_type=CONTENT_TYPE_LATEST)
+
+
+class StoreCollector(Collector):
+    """What the case store holds, counted when Prometheus asks (one short read per scrape)."""
+
+    def __init__(self, session_factory: sessionmaker, clock: Callable[[], datetime] = utcnow) -> None:
+        self.session_factory = session_factory
+        self.clock = clock
+
+    def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
+        with self.session_factory() as session:
+            yield from self._cases(session)
+            yield from self._events(session)
+            yield from self._queues(session)
+
+    def _cases(self, session: Session) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
+        opened = GaugeMetricFamily(
+            "atencion_cases_open", "Open cases, by type and status", labels=["type", "status"]
+        )
+        for kind, status, count in session.execute(
+            select(Case.type, Case.status, func.count())
+            .where(Case.status.in_([s.value for s in OPEN_STATUSES]))
+            .group_by(Case.type, Case.status)
+        ):
+            opened.add_metric([kind, status], count)
+        yield opened
+        registered = CounterMetricFamily(
+            "atencion_cases_registered", "Cases registered, by type", labels=["type"]
+        )
+        for kind, count in session.execute(select(Case.type, func.count()).group_by(Case.type)):
+            registered.add_metric([kind], count)
+        yield registered
+
+    def _events(self, session: Session) -> Iterator[CounterMetricFamily]:
+        counts = dict(
+            session.execute(
+                select(CaseEvent.kind, func.count())
+                .where(CaseEvent.kind.in_(list(COUNTED_EVENTS)))
+                .group_by(CaseEvent.kind)
+            ).all()
+        )
+        for kind, name in COUNTED_EVENTS.items():
+            yield CounterMetricFamily(name, f"Case events «{kind}» in the store", value=counts.get(kind, 0))
+
+    def _queues(self, session: Session) -> Iterator[GaugeMetricFamily]:
+        now = self.clock()
+        inbox_count, inbox_oldest = session.execute(
+            select(func.count(), func.min(InboxUpdate.received_at)).where(
+                InboxUpdate.state.in_(PENDING_INBOX)
+            )
+        ).one()
+        outbox_count, outbox_oldest = session.execute(
+            select(func.count(), func.min(Notification.not_before)).where(
+                Notification.status == "pending", Notification.not_before <= now
+            )
+        ).one()
+        for name, what, count, oldest in (
+            ("inbox", "Telegram updates accepted and not yet processed", inbox_count, inbox_oldest),
+            ("outbox", "Notifications due and not yet delivered", outbox_count, outbox_oldest),
+        ):
+            yield GaugeMetricFamily(f"atencion_{name}_pending", what, value=count)
+            age = (now - oldest).total_seconds() if oldest is not None else 0.0
+            yield GaugeMetricFamily(f"atencion_{name}_oldest_seconds", "Age of the oldest of them", value=age)
+
+
+def store_registry(session_factory: sessionmaker) -> CollectorRegistry:
+    registry = CollectorRegistry()
+    registry.register(StoreCollector(session_factory))
+    return registry
