@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -10,9 +11,10 @@ import yaml
 
 from bot.config import get_settings
 from bot.models import CaseType
-from bot.text import keyword_score
+from bot.text import fold, keyword_score
 
 GENERAL_TOPIC = "general"
+GREETINGS = re.compile(r"\b(buen[oa]s?|feliz) (dias?|tardes?|noches?)\b")  # folded text
 
 
 @dataclass(frozen=True)
@@ -45,8 +47,10 @@ class CasePolicy:
         return next(iter(self.detect_topics(case_type, text)), None)
 
     def detect_topics(self, case_type: CaseType, text: str) -> list[str]:
-        """Every topic whose keywords match `text`, the best first."""
-        scored = [(keyword_score(text, list(r.keywords)), r.topic) for r in self.topics(case_type)]
+        """Every topic whose keywords match `text`, the best first. A greeting is not a topic:
+        «buenas tardes» says nothing of a late delivery («tard»)."""
+        said = GREETINGS.sub(" ", fold(text))
+        scored = [(keyword_score(said, list(r.keywords)), r.topic) for r in self.topics(case_type)]
         return [topic for score, topic in sorted(scored, reverse=True) if score > 0]
 
 

@@ -125,3 +125,16 @@ def test_not_having_the_order_number():
 )
 def test_the_kind_of_solicitud_from_its_words(text, kind):
     assert get_policy().detect_topic(CaseType.SOLICITUD, text) == kind
+
+
+@pytest.mark.parametrize(
+    "text,topic",
+    [
+        ("buenas tardes, la dependienta de la tienda me gritó", "atencion"),
+        ("Buenas tardes!! el repartidor llegó tarde otra vez", "envio"),
+        ("buenos días, me cobraron dos veces el mismo pedido", "cobro"),
+    ],
+)
+def test_a_greeting_does_not_decide_the_topic_of_a_complaint(text, topic):
+    assert get_policy().detect_topics(CaseType.QUEJA, text)[0] == topic
+    assert "envio" not in get_policy().detect_topics(CaseType.QUEJA, "buenas tardes, la cajera fue grosera")
