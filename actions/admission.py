@@ -71,13 +71,15 @@ def repeats(case: Case, demand: Demand) -> bool:
 
 def followed_up_case(session: Session, tracker: Tracker, demand: Demand) -> Case | None:
     """The customer's recent case, when `demand` follows it up: a complaint about nothing in
-    particular or that adds to it, or the same request again («de M a S, mismo color» after a size
-    change was registered)."""
+    particular, one that adds to it («además…»), one that details a complaint about nothing in
+    particular, or the same request again («de M a S, mismo color» after a size change)."""
     case = recent_case(session, tracker.sender_id)
     if case is None:
         return None
     if demand.case_type is CaseType.QUEJA:
-        follows = demand.topic == GENERAL_TOPIC or adds_to_the_last(demand.description)
+        # «hice un pedido hace dos semanas» then «y todavía no ha llegado nada»: the details of one.
+        vague_before = case.type == CaseType.QUEJA.value and case.topic == GENERAL_TOPIC
+        follows = vague_before or demand.topic == GENERAL_TOPIC or adds_to_the_last(demand.description)
     else:
         follows = repeats(case, demand)
     return case if follows else None

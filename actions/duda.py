@@ -10,15 +10,27 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import store
 from actions.admission import over_limit
-from actions.conversation import latest_entity
+from actions.conversation import is_payload, latest_entity
 from actions.demands import build_demand
 from bot.cases import add_message, close_case, present_solution, register_case
 from bot.labels import label
 from bot.models import CaseStatus, CaseType
 from bot.survey_messages import question
 from bot.surveys import RESOLVED, start_survey
+from bot.text import words
 
 RETRIEVAL_INTENT = "duda"
+# Folded words of a message that only says a question is coming.
+# fmt: off
+ANNOUNCING_WORDS = frozenset({
+    "hola", "buenas", "buenos", "dias", "tardes", "noches", "oye", "oiga", "oigan", "mira", "a", "ver",
+    "disculpa", "disculpe", "perdon", "por", "favor", "porfa", "un", "una", "otra", "algo", "cosa",
+    "tengo", "tendria", "queria", "quisiera", "quiero", "hacer", "hacerte", "hacerle", "hacerles",
+    "les", "le", "te", "me", "sobre", "breve", "rapida", "rapidita", "pequena", "duda", "dudas",
+    "dudita", "pregunta", "preguntas", "preguntita", "preguntar", "consulta", "consultas",
+    "consultita", "consultar",
+})
+# fmt: on
 
 
 def duda_topic(tracker: Tracker, domain: dict[str, Any]) -> str | None:
@@ -34,6 +46,15 @@ def duda_topic(tracker: Tracker, domain: dict[str, Any]) -> str | None:
     return None
 
 
+def announces_a_question(tracker: Tracker) -> bool:
+    """«una pregunta», «oye, tengo una consultita»: a duda announced, not asked yet. The selector
+    would still pick a topic; the customer is asked which one instead."""
+    text = tracker.latest_message.get("text") or ""
+    if is_payload(text) or latest_entity(tracker, "tema_duda"):
+        return False
+    return not words(text) - ANNOUNCING_WORDS
+
+
 def answer_text(domain: dict[str, Any], topic: str) -> str:
     variations = domain["responses"][f"utter_{RETRIEVAL_INTENT}/{topic}"]
     return variations[0].get("text", "")
@@ -46,7 +67,7 @@ class ActionResponderDuda(Action):
     @store.apologize_on_store_error
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
         topic = duda_topic(tracker, domain)
-        if topic is None:
+        if topic is None or announces_a_question(tracker):
             dispatcher.utter_message(response="utter_elegir_tema_duda")
             return []
         demand = build_demand(tracker, CaseType.DUDA, topic)

@@ -14,7 +14,14 @@ def case_variables(case: Case) -> dict[str, str]:
         "estado": label("status", case.status),
         "equipo": team_label(case.team.name) if case.team else "atención al cliente",
         "fecha": format_datetime(case.sla_due_at) if case.sla_due_at else "por confirmar",
+        "del_pedido": about_order(case),
     }
+
+
+def about_order(case: Case) -> str:
+    """« del pedido PED-1234567» when the case has one, said back so the customer can check it."""
+    order = (case.details or {}).get("numero_pedido")
+    return f" del pedido {order}" if order and order.startswith("PED-") else ""
 
 
 def status_variables(case: Case, event: CaseEvent | None) -> dict[str, str]:

@@ -1,8 +1,9 @@
 """A Rasa NLU component: two readings that call for the same reply are not an ambiguity.
 
-«si gracias» reads as a yes (`afirmar`) and as thanks (`agradecer`) in almost equal parts, and the
-FallbackClassifier, which asks again when the best two intents are close, would answer a customer
-who just said yes with «no estoy seguro de haberte entendido». When the best two intents belong to
+«si gracias» reads as a yes (`afirmar`) and as thanks (`agradecer`) in almost equal parts («ok
+gracias, bye» as a goodbye and as thanks), and the FallbackClassifier, which asks again when the
+best two intents are close, would answer a customer who just said yes with «no estoy seguro de
+haberte entendido». When the best two intents belong to
 one of `groups` and are that close, they become the group's first intent with both confidences.
 Placed after the intent classifiers and before UnknownWordsGuard and the FallbackClassifier.
 """
@@ -27,8 +28,9 @@ class AgreeingIntents(FingerprintedBySource, GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         # «sí, gracias» is a yes that thanks: after «¿Resolví tu duda?» or «¿te paso con alguien?»
-        # the yes is what the customer answered.
-        return {"groups": [["afirmar", "agradecer"]], "max_difference": 0.3}
+        # the yes is what the customer answered. «ok gracias, bye» is a goodbye that thanks.
+        groups = [["afirmar", "agradecer"], ["despedida", "agradecer"], ["despedida", "afirmar"]]
+        return {"groups": groups, "max_difference": 0.3}
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.groups = [list(group) for group in config["groups"]]
