@@ -10,27 +10,16 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import store
 from actions.admission import over_limit
-from actions.conversation import is_payload, latest_entity
+from actions.conversation import latest_entity
 from actions.demands import build_demand
 from bot.cases import add_message, close_case, present_solution, register_case
 from bot.labels import label
 from bot.models import CaseStatus, CaseType
 from bot.survey_messages import question
 from bot.surveys import RESOLVED, start_survey
-from bot.text import words
 
 RETRIEVAL_INTENT = "duda"
-# Folded words of a message that only says a question is coming.
-# fmt: off
-ANNOUNCING_WORDS = frozenset({
-    "hola", "buenas", "buenos", "dias", "tardes", "noches", "oye", "oiga", "oigan", "mira", "a", "ver",
-    "disculpa", "disculpe", "perdon", "por", "favor", "porfa", "un", "una", "otra", "algo", "cosa",
-    "tengo", "tendria", "queria", "quisiera", "quiero", "hacer", "hacerte", "hacerle", "hacerles",
-    "les", "le", "te", "me", "sobre", "breve", "rapida", "rapidita", "pequena", "duda", "dudas",
-    "dudita", "pregunta", "preguntas", "preguntita", "preguntar", "consulta", "consultas",
-    "consultita", "consultar",
-})
-# fmt: on
+NO_TOPIC = "sin_tema"  # «una pregunta», a duda announced (data/nlu/duda_sin_tema.yml): the topic menu
 
 
 def duda_topic(tracker: Tracker, domain: dict[str, Any]) -> str | None:
@@ -41,18 +30,9 @@ def duda_topic(tracker: Tracker, domain: dict[str, Any]) -> str | None:
         chosen = (selector.get(RETRIEVAL_INTENT) or selector.get("default") or {}).get("response") or {}
         key = chosen.get("intent_response_key") or ""
         topic = key.partition("/")[2] or None
-    if topic and f"utter_{RETRIEVAL_INTENT}/{topic}" in (domain.get("responses") or {}):
+    if topic and topic != NO_TOPIC and f"utter_{RETRIEVAL_INTENT}/{topic}" in (domain.get("responses") or {}):
         return topic
     return None
-
-
-def announces_a_question(tracker: Tracker) -> bool:
-    """«una pregunta», «oye, tengo una consultita»: a duda announced, not asked yet. The selector
-    would still pick a topic; the customer is asked which one instead."""
-    text = tracker.latest_message.get("text") or ""
-    if is_payload(text) or latest_entity(tracker, "tema_duda"):
-        return False
-    return not words(text) - ANNOUNCING_WORDS
 
 
 def answer_text(domain: dict[str, Any], topic: str) -> str:
@@ -67,8 +47,8 @@ class ActionResponderDuda(Action):
     @store.apologize_on_store_error
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
         topic = duda_topic(tracker, domain)
-        if topic is None or announces_a_question(tracker):
-            dispatcher.utter_message(response="utter_elegir_tema_duda")
+        if topic is None:
+            dispatcher.utter_message(response=f"utter_{RETRIEVAL_INTENT}/{NO_TOPIC}")
             return []
         demand = build_demand(tracker, CaseType.DUDA, topic)
         number = None

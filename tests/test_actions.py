@@ -60,7 +60,7 @@ async def test_a_retried_duda_action_does_not_register_a_second_case(session_fac
 
 async def test_a_duda_button_without_topic_asks_for_the_topic(session_factory):
     messages, events = await run(ActionResponderDuda(), tracker([user_event("/duda", "duda", 1.0)]))
-    assert responses(messages) == ["utter_elegir_tema_duda"]
+    assert responses(messages) == ["utter_duda/sin_tema"]
     assert events == []
 
 

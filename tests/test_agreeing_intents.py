@@ -34,6 +34,11 @@ def test_a_yes_that_thanks_is_a_yes_with_both_confidences(tmp_path):
     assert [r["name"] for r in message.get("intent_ranking")] == ["afirmar", "negar"]
 
 
+def test_thanks_and_a_goodbye_are_a_goodbye(tmp_path):
+    message = after(tmp_path, ranked(("agradecer", 0.55), ("despedida", 0.43), ("afirmar", 0.02)))
+    assert message.get("intent")["name"] == "despedida"
+
+
 def test_plain_thanks_stay_thanks(tmp_path):
     message = after(tmp_path, ranked(("agradecer", 0.89), ("afirmar", 0.09), ("negar", 0.02)))
     assert message.get("intent") == {"name": "agradecer", "confidence": 0.89}

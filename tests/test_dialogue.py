@@ -41,6 +41,14 @@ def test_thanks_or_a_plain_yes_after_the_answer_close_the_duda(assistant, answer
     assert (case.type, case.topic, case.status) == ("duda", "tarjeta_regalo", "cerrado")
 
 
+def test_a_question_announced_but_not_asked_gets_the_topics_first(assistant):
+    customer = new_customer()
+    replies = assistant.say(customer, "oye, una preguntita")
+    assert "¿Sobre qué tema es tu duda?" in texts(replies) and "Envíos" in buttons(replies)
+    assert assistant.cases(customer) == []
+    assert "días laborables" in texts(assistant.say(customer, '/duda{"tema_duda": "envios"}'))
+
+
 def test_a_duda_that_did_not_help_goes_to_a_person(assistant):
     customer = new_customer()
     assistant.say(customer, "aceptan pago con paypal?")
@@ -60,7 +68,7 @@ def test_a_vague_queja_is_described_numbered_and_escalated(assistant):
 
     said = texts(assistant.say(customer, "PED-4021937"))
     [case] = assistant.cases(customer)
-    assert case.number.startswith("Q-") and case.number in said
+    assert case.number.startswith("Q-") and case.number in said and "del pedido PED-4021937" in said
     assert case.details["numero_pedido"] == "PED-4021937"
     assert case.status == "escalado" and case.team.name == "logistica"
 
@@ -112,6 +120,15 @@ def test_a_detail_right_after_a_request_joins_it(assistant):
     said = texts(assistant.say(customer, "del 38 al 39, mismo modelo"))
     [case] = assistant.cases(customer)
     assert case.number == request.number and case.number in said and "añadido" in said
+
+
+def test_the_details_of_a_complaint_about_nothing_in_particular_join_it(assistant):
+    customer = new_customer()
+    assistant.say(customer, "les compré una lámpara el mes pasado")
+    [complaint] = assistant.cases(customer)
+    said = texts(assistant.say(customer, "y la pantalla vino rajada de lado a lado"))
+    [case] = assistant.cases(customer)
+    assert case.number == complaint.number and "añadido" in said
 
 
 def test_a_request_that_also_asks_for_a_person_gets_both(assistant):
