@@ -13,7 +13,14 @@ from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime
 from typing import Any, TypeVar
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    Info,
+    generate_latest,
+)
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sanic import response
@@ -30,6 +37,12 @@ TURN_SECONDS = Histogram(
     ["channel"],
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30),
 )
+TELEGRAM_API_ERRORS = Counter(
+    "atencion_telegram_api_errors",
+    "Telegram Bot API calls that failed: rate_limited (429), network, refused (403/400)",
+    ["kind"],
+)
+MODEL = Info("atencion_model", "The model this Rasa server answers with")
 WEBHOOK_ANSWERS = Counter(
     "atencion_telegram_webhook_responses", "The Telegram webhook's answers, by HTTP status", ["status"]
 )
@@ -54,6 +67,12 @@ def timed_turns(on_new_message: Handler, channel: str) -> Handler:
         return result
 
     return handle  # type: ignore[return-value]
+
+
+def model_in_use(agent: Any) -> None:
+    """`atencion_model_info`: the id and file name of the model a Rasa agent answers with."""
+    model_id, name = (agent.model_id, agent.model_name) if agent is not None else (None, None)
+    MODEL.info({"model_id": str(model_id or ""), "name": str(name or "")})
 
 
 def exposition(registry: CollectorRegistry | None = None) -> HTTPResponse:

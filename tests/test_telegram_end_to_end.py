@@ -90,6 +90,7 @@ def test_turns_and_webhook_answers_are_counted_for_prometheus(assistant):
     assert metric_value(assistant, answered) >= before[answered] + 1
     text = requests.get(metrics_url(assistant), timeout=10).text
     assert str(chat) not in text and "pregunta" not in text
+    assert re.search(r'atencion_model_info\{model_id="[0-9a-f]{32}",name="atencion.tar.gz"\} 1.0', text)
 
 
 def test_the_webhook_is_registered_with_its_secret_and_update_kinds(assistant):

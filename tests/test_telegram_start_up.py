@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from prometheus_client import REGISTRY
 
 from bot.telegram.bot_thread import BotThread
 from bot.telegram.config import TelegramConfig, secret_matches
@@ -80,6 +81,7 @@ async def test_a_429_from_set_webhook_is_retried_after_retry_after(fake):
         await telegram.stop(timeout=10)
     calls = fake.calls("setWebhook")
     assert [c.status for c in calls] == [429, 429, 200]
+    assert REGISTRY.get_sample_value("atencion_telegram_api_errors_total", {"kind": "rate_limited"}) >= 2
     assert calls[1].at - calls[0].at >= 1.0  # waited as long as Telegram asked
     assert fake.webhook["secret_token"] == "s3cr3t"
     assert fake.webhook["allowed_updates"] == ALLOWED_UPDATES

@@ -12,6 +12,8 @@ from aiolimiter import AsyncLimiter
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import AIORateLimiter
 
+from bot.metrics import TELEGRAM_API_ERRORS
+
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -51,6 +53,7 @@ class ChatRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Any:
+        callback = counting_failures(callback)
         if endpoint in UNLIMITED_ENDPOINTS:
             return await callback(*args, **kwargs)
         chat_id = private_chat_id(data.get("chat_id"))
@@ -58,6 +61,26 @@ class ChatRateLimiter(AIORateLimiter):
             return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
         async with self._chat_limiter(chat_id):
             return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+
+
+def counting_failures(call: Callable[..., Coroutine[Any, Any, T]]) -> Callable[..., Coroutine[Any, Any, T]]:
+    """Each Bot API request that fails, counted by kind for Prometheus (bot/metrics.py), retries
+    included: a 429 the limiter retries still says Telegram is pushing back."""
+
+    async def counted(*args: Any, **kwargs: Any) -> T:
+        try:
+            return await call(*args, **kwargs)
+        except RetryAfter:
+            TELEGRAM_API_ERRORS.labels("rate_limited").inc()
+            raise
+        except (Forbidden, BadRequest):
+            TELEGRAM_API_ERRORS.labels("refused").inc()
+            raise
+        except NetworkError:
+            TELEGRAM_API_ERRORS.labels("network").inc()
+            raise
+
+    return counted
 
 
 def private_chat_id(chat_id: Any) -> int | None:

@@ -137,7 +137,8 @@ class TelegramInput(InputChannel):
             return await health.ready(checks)
 
         @telegram_webhook.route("/metrics", methods=["GET"])
-        async def exposition(_request: Request) -> HTTPResponse:
+        async def exposition(request: Request) -> HTTPResponse:
+            metrics.model_in_use(getattr(request.app.ctx, "agent", None))  # a reload replaces the agent
             return metrics.exposition()
 
         @telegram_webhook.route("/webhook", methods=["POST"])
