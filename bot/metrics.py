@@ -9,12 +9,14 @@ or value carries a customer's words or ids.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime
 from typing import Any, TypeVar
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
+    REGISTRY,
     CollectorRegistry,
     Counter,
     Histogram,
@@ -75,9 +77,10 @@ def model_in_use(agent: Any) -> None:
     MODEL.info({"model_id": str(model_id or ""), "name": str(name or "")})
 
 
-def exposition(registry: CollectorRegistry | None = None) -> HTTPResponse:
-    """The metrics of `registry` (default: this process's) in Prometheus' text format."""
-    body = generate_latest(registry) if registry is not None else generate_latest()
+async def exposition(registry: CollectorRegistry = REGISTRY) -> HTTPResponse:
+    """The metrics of `registry` (default: this process's) in Prometheus' text format, collected off
+    the event loop: the store's figures are a database read."""
+    body = await asyncio.to_thread(generate_latest, registry)
     return response.raw(body, content_type=CONTENT_TYPE_LATEST)
 
 

@@ -154,7 +154,7 @@ def build_app(
 
     @app.get("/metrics")
     async def exposition(_request: Request) -> HTTPResponse:
-        return metrics.exposition(store_metrics)
+        return await metrics.exposition(store_metrics)
 
     @app.get("/entrar")
     async def login_form(request: Request) -> HTTPResponse:

@@ -139,7 +139,7 @@ class TelegramInput(InputChannel):
         @telegram_webhook.route("/metrics", methods=["GET"])
         async def exposition(request: Request) -> HTTPResponse:
             metrics.model_in_use(getattr(request.app.ctx, "agent", None))  # a reload replaces the agent
-            return metrics.exposition()
+            return await metrics.exposition()
 
         @telegram_webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
