@@ -35,10 +35,9 @@ from bot.models import CaseType
 from bot.policy import GENERAL_TOPIC
 
 MAX_INVALID_ANSWERS = 3
-# Messages with these intents are not answers to a form question: the rules in
-# data/rules/ take them (leave the form, escalate, answer a duda, …).
-# Not an answer to the kind menu; each has its rule in data/rules/solicitud.yml. An off-topic line
-# («qué frío hace hoy») is answered and the menu shown again, not registered as «otra solicitud».
+# Messages with these intents are not answers to the kind menu: the rules in data/rules/solicitud.yml
+# take them (leave the form, escalate, answer a duda, …). An off-topic line («qué frío hace hoy») is
+# answered and the menu shown again, not registered as «otra solicitud».
 NOT_A_KIND = {"negar", "pedir_humano", "consultar_caso", "duda", "queja", "out_of_scope"}
 NO_ORDER_NUMBER = "no_disponible"
 
