@@ -19,8 +19,8 @@ from actions import store
 from actions.presenting import case_variables
 from bot.cases import Demand, case_by_source_key, cases_opened_since, open_cases, waiting_case
 from bot.config import get_settings
-from bot.models import Case, CaseType
 from bot.policy import GENERAL_TOPIC
+from bot.store.models import Case, CaseType
 from bot.text import fold
 from bot.timeline import add_message
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from bot.models import CaseType
+from bot.store.models import CaseType
 
 CORE_INTENTS = tuple(t.value for t in CaseType)
 FALLBACK_INTENT = "nlu_fallback"

@@ -16,8 +16,8 @@ from actions.conversation import (
     source_key,
 )
 from bot.cases import Demand
-from bot.models import CaseType
 from bot.policy import GENERAL_TOPIC, CasePolicy
+from bot.store.models import CaseType
 
 DETAIL_SLOTS = tuple(s for s in FORM_SLOTS if s not in ("tipo_solicitud", "descripcion"))
 

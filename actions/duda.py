@@ -14,9 +14,9 @@ from actions.conversation import latest_entity
 from actions.demands import build_demand
 from bot.cases import add_message, close_case, present_solution, register_case
 from bot.labels import label
-from bot.models import CaseStatus, CaseType
-from bot.survey_messages import question
-from bot.surveys import RESOLVED, start_survey
+from bot.store.models import CaseStatus, CaseType
+from bot.survey.messages import question
+from bot.survey.store import RESOLVED, start_survey
 
 RETRIEVAL_INTENT = "duda"
 NO_TOPIC = "sin_tema"  # «una pregunta», a duda announced (data/nlu/duda_sin_tema.yml): the topic menu

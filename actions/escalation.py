@@ -20,8 +20,8 @@ from actions.demands import build_demand, pending_demand
 from actions.forms import reset_form_slots
 from actions.presenting import case_variables
 from bot.cases import escalate_case, register_case
-from bot.models import Case, Level
 from bot.policy import GENERAL_TOPIC
+from bot.store.models import Case, Level
 from bot.timeline import add_message
 
 FALLBACKS_BEFORE_ESCALATION = 2

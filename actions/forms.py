@@ -31,8 +31,8 @@ from actions.validators import (
     says_dont_have_it,
 )
 from bot.labels import weekday_name
-from bot.models import CaseType
 from bot.policy import GENERAL_TOPIC
+from bot.store.models import CaseType
 
 MAX_INVALID_ANSWERS = 3
 # Messages with these intents are not answers to the kind menu: the rules in data/rules/solicitud.yml

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.labels import format_datetime, label, team_label, topic_label
-from bot.models import Case, CaseEvent
+from bot.store.models import Case, CaseEvent
 
 
 def case_variables(case: Case) -> dict[str, str]:

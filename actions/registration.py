@@ -13,8 +13,8 @@ from actions.forms import form_gave_up, reset_form_slots
 from actions.presenting import case_variables
 from actions.validators import asks_for_a_person
 from bot.cases import escalate_case, register_case
-from bot.models import CaseStatus, CaseType
 from bot.policy import GENERAL_TOPIC, CasePolicy
+from bot.store.models import CaseStatus, CaseType
 
 
 def register_from_form(tracker: Tracker, case_type: CaseType) -> dict[str, str] | Refusal:

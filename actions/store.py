@@ -13,9 +13,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from bot.cases import customer_case
-from bot.db import get_session_factory
-from bot.models import Case, utcnow
 from bot.policy import get_policy
+from bot.store.db import get_session_factory
+from bot.store.models import Case, utcnow
 
 logger = logging.getLogger(__name__)
 

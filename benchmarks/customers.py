@@ -16,7 +16,7 @@ import httpx
 import yaml
 
 from bot.config import PROJECT_ROOT
-from bot.telegram.config import SECRET_HEADER
+from bot.telegram_api.config import SECRET_HEADER
 from tests import telegram_updates as tg
 from tests.fake_bot_api import Call, FakeBotApi
 from tests.telegram_assistant import SECRET

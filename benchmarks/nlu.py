@@ -22,12 +22,13 @@ from pathlib import Path
 
 import yaml
 
+from benchmarks.results_file import write_results
 from benchmarks.stats import percentile
 from bot.config import PROJECT_ROOT
-from bot.evaluation import Scores, load_agent, predict, score_predictions
-from bot.nlu_baseline import baseline_predictions, train_baseline
-from bot.nlu_files import holdout_paths, load_examples, training_paths
-from bot.training import MODEL_PATH, run_rasa_train
+from bot.training.baseline import baseline_predictions, train_baseline
+from bot.training.evaluation import Scores, load_agent, predict, score_predictions
+from bot.training.nlu_files import holdout_paths, load_examples, training_paths
+from bot.training.train import MODEL_PATH, run_rasa_train
 
 PIPELINES_DIR = Path(__file__).with_name("nlu_pipelines")
 PRODUCT_HEADING = "## NLU: the model against the baseline"
@@ -180,9 +181,7 @@ def main(argv: list[str] | None = None) -> None:
         heading, section = PRODUCT_HEADING, product_section(args.model)
     print(section)
     if not args.no_write:
-        from benchmarks.run import write_sections
-
-        write_sections({heading: section})
+        write_results({heading: section})
 
 
 def measured(heading: str, body: str) -> str:

@@ -17,8 +17,11 @@ def sections_of(text: str) -> dict[str, str]:
     return sections
 
 
-def write_results(new_sections: dict[str, str], order: tuple[str, ...], path: Path = RESULTS_PATH) -> None:
-    """Replace the measured sections and keep the others: the `order`ed headings first."""
+def write_results(
+    new_sections: dict[str, str], order: tuple[str, ...] = (), path: Path = RESULTS_PATH
+) -> None:
+    """Replace the measured sections and keep the others where they stand: the `order`ed headings
+    first, then the file's own order, new headings last."""
     old = path.read_text(encoding="utf-8") if path.exists() else ""
     sections = {**sections_of(old), **{h: s.rstrip() + "\n" for h, s in new_sections.items()}}
     headings = [h for h in order if h in sections] + [h for h in sections if h not in order]

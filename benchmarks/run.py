@@ -26,11 +26,11 @@ from benchmarks import nlu, scaling, scaling_report, telegram
 from benchmarks.results_file import RESULTS_PATH, write_results
 from benchmarks.stats import percentile
 from bot.config import get_settings
-from bot.evaluation import load_agent
-from bot.launcher import free_port, running_services
-from bot.migrate import migrate
-from bot.nlu_files import holdout_paths, load_examples
-from bot.training import MODEL_PATH, ensure_model, run_rasa_train
+from bot.ops.launcher import free_port, running_services
+from bot.store.migrate import migrate
+from bot.training.evaluation import load_agent
+from bot.training.nlu_files import holdout_paths, load_examples
+from bot.training.train import MODEL_PATH, ensure_model, run_rasa_train
 
 CORE_HEADING = "## Training, NLU parsing and REST turns"
 CONVERSATION = ["hola", "cuanto tarda un envio a valencia?", "sí"]

@@ -4,7 +4,7 @@ Three setups, measured one after the other in the same run, each on a new databa
 
 - SQLite, one Rasa server and one action server (the embedded default, as `make run` starts it);
 - PostgreSQL and the Redis lock store, one Rasa server and one action server behind nginx;
-- the same with two Rasa servers and two action servers (bot/cluster.py, Rasa's own scaling).
+- the same with two Rasa servers and two action servers (bot/ops/cluster.py, Rasa's own scaling).
 
 Customers (benchmarks/customers.py) post Telegram updates to the public webhook and wait for the
 bot's replies at the fake Bot API of the tests. Their posts share at most 40 connections, as
@@ -52,15 +52,15 @@ from benchmarks.customers import (
     reply_counts,
 )
 from benchmarks.stats import percentile
-from bot.cluster import running_cluster
-from bot.cluster_serve import private_service_url
 from bot.config import PROJECT_ROOT
-from bot.db import create_reading_engine
-from bot.inbox import PENDING
-from bot.launcher import log_path, raise_keyboard_interrupt
-from bot.migrate import migrate
-from bot.models import InboxUpdate
-from bot.nginx_config import nginx_binary
+from bot.ops.cluster import running_cluster
+from bot.ops.cluster_serve import private_service_url
+from bot.ops.launcher import log_path, raise_keyboard_interrupt
+from bot.ops.nginx_config import nginx_binary
+from bot.store.db import create_reading_engine
+from bot.store.inbox import PENDING
+from bot.store.migrate import migrate
+from bot.store.models import InboxUpdate
 from tests.fake_bot_api import FakeBotApi
 from tests.postgres import PostgresServer
 from tests.telegram_assistant import assistant_settings, telegram_assistant

@@ -141,7 +141,7 @@ def by_line_text(results: Results) -> str:
             f". {lines.capitalize()} is slow at any load: by then the chat has had "
             f"{sum(results.expected[: slow[0]])} messages in about {slow[0] * (THINK_SECONDS + 0.1):.1f} s, "
             "and our channel keeps to Telegram's per-chat limit (bursts of 3, then one message a second: "
-            "bot/telegram/delivery.py), so its second message waits for the limit. That wait, not the "
+            "bot/telegram_api/delivery.py), so its second message waits for the limit. That wait, not the "
             f"server, is the p95 at {level.chats} chats"
         )
     return text
@@ -376,7 +376,7 @@ def report(results: Results) -> str:
         "in-memory lock store, the webhook posted to the Rasa server directly; "
         "**PostgreSQL, 1 replica**: one Rasa server and one action server on a new PostgreSQL "
         "database (scripts/postgres.sh: fsync off), Rasa's Redis lock store, nginx in front of both "
-        "(bot/cluster.py); **PostgreSQL, 2 replicas**: the same with two of each. No worker, no console.",
+        "(bot/ops/cluster.py); **PostgreSQL, 2 replicas**: the same with two of each. No worker, no console.",
         "",
         load_text(results),
         "",

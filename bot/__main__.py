@@ -6,13 +6,13 @@ import argparse
 import logging
 import sys
 
-from bot.agents_cli import add_agent_commands, run_agents_command
-from bot.cluster_cli import add_cluster_command, run_cluster
-from bot.migrate import migrate
+from bot.handoff.agents_cli import add_agent_commands, run_agents_command
+from bot.ops.cluster_cli import add_cluster_command, run_cluster
 from bot.reports.cli import add_report_commands, run_report_command
 from bot.review.cli import add_review_commands, run_review_command
 from bot.review.retrain_cli import add_retrain_commands, run_retrain, run_rollback
-from bot.training import ensure_model, train
+from bot.store.migrate import migrate
+from bot.training.train import ensure_model, train
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,17 +49,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "migrate":
         migrate(verbose=True)
     elif args.command == "run":
-        from bot.launcher import run
+        from bot.ops.launcher import run
 
         run()
     elif args.command == "cluster":
         return run_cluster(args)
     elif args.command == "serve":
-        from bot.serve import serve
+        from bot.ops.serve import serve
 
         serve(args.server)
     elif args.command == "shell":
-        from bot.launcher import shell
+        from bot.ops.launcher import shell
 
         shell()
     elif args.command == "train":

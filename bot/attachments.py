@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.customers import upsert_customer
-from bot.models import OPEN_STATUSES, Attachment, Case, utcnow
+from bot.store.models import OPEN_STATUSES, Attachment, Case, utcnow
 from bot.timeline import CUSTOMER_ACTOR, add_event
 
 

@@ -15,11 +15,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.attachments import attach_pending
-from bot.business_hours import get_business_hours
 from bot.customers import upsert_customer
-from bot.db import insert_unless_present
+from bot.deadlines.business_hours import get_business_hours
+from bot.deadlines.sla import case_deadlines
 from bot.labels import customer_visible_events
-from bot.models import (
+from bot.policy import CasePolicy
+from bot.store.db import insert_unless_present
+from bot.store.models import (
     OPEN_STATUSES,
     Case,
     CaseEvent,
@@ -31,9 +33,7 @@ from bot.models import (
     Team,
     utcnow,
 )
-from bot.outbox import CASE_CARD, UNATTENDED, enqueue
-from bot.policy import CasePolicy
-from bot.sla import case_deadlines
+from bot.store.outbox import CASE_CARD, UNATTENDED, enqueue
 from bot.timeline import BOT_ACTOR, CUSTOMER_ACTOR, add_event, add_message
 
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db import insert_unless_present
-from bot.models import Customer
+from bot.store.db import insert_unless_present
+from bot.store.models import Customer
 
 
 @dataclass(frozen=True)

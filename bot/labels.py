@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from bot.config import get_settings
-from bot.models import CaseType
 from bot.policy import get_policy
+from bot.store.models import CaseType
 
 LABELS_PATH = Path(__file__).with_name("labels_es.yml")
 

@@ -30,7 +30,7 @@ from sanic.response import HTTPResponse
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.models import OPEN_STATUSES, Case, CaseEvent, InboxState, InboxUpdate, Notification, utcnow
+from bot.store.models import OPEN_STATUSES, Case, CaseEvent, InboxState, InboxUpdate, Notification, utcnow
 
 TURNS = Counter("atencion_turns", "Customer messages the assistant answered, by channel", ["channel"])
 TURN_SECONDS = Histogram(

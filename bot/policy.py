@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from bot.config import get_settings
-from bot.models import CaseType
+from bot.store.models import CaseType
 from bot.text import fold, keyword_score
 
 GENERAL_TOPIC = "general"

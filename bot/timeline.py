@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.models import Case, CaseEvent, Message, utcnow
+from bot.store.models import Case, CaseEvent, Message, utcnow
 
 BOT_ACTOR = "bot"
 CUSTOMER_ACTOR = "customer"

@@ -24,14 +24,17 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot.business_hours import BusinessHours, get_business_hours, when_back
-from bot.callback_payloads import callback_data_for
-from bot.case_card import case_card, topic_name
 from bot.customers import set_reachable
-from bot.db import get_session_factory
+from bot.deadlines.business_hours import BusinessHours, get_business_hours, when_back
+from bot.deadlines.sla import SlaPolicy, get_sla_policy
+from bot.handoff.case_card import case_card, topic_name
 from bot.labels import label
-from bot.models import Agent, Case, Message, Notification, utcnow
-from bot.outbox import (
+from bot.sla.alerts import SlaNotifier
+from bot.sla.watch import claim_new
+from bot.store.callback_payloads import callback_data_for
+from bot.store.db import get_session_factory
+from bot.store.models import Agent, Case, Message, Notification, utcnow
+from bot.store.outbox import (
     CASE_CARD,
     SLA_ALERT,
     SURVEY_EXPIRY,
@@ -42,15 +45,12 @@ from bot.outbox import (
     finish,
     retry_later,
 )
-from bot.sla import SlaPolicy, get_sla_policy
-from bot.sla_alerts import SlaNotifier
-from bot.sla_watch import claim_new
-from bot.survey_messages import card_line, question
-from bot.survey_messages import text as survey_text
-from bot.surveys import expire, remind, survey_of_case
-from bot.telegram.config import TelegramConfig
-from bot.telegram.input import build_bot
-from bot.telegram.keyboards import inline_keyboard
+from bot.survey.messages import card_line, question
+from bot.survey.messages import text as survey_text
+from bot.survey.store import expire, remind, survey_of_case
+from bot.telegram_api.client import build_bot
+from bot.telegram_api.config import TelegramConfig
+from bot.telegram_api.keyboards import inline_keyboard
 from bot.timeline import add_event
 
 logger = logging.getLogger(__name__)

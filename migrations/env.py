@@ -3,8 +3,8 @@
 from alembic import context
 
 from bot.config import get_settings
-from bot.db import create_store_engine
-from bot.models import Base
+from bot.store.db import create_store_engine
+from bot.store.models import Base
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url") or get_settings().database_url

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Debian's nginx, the load balancer of `make cluster` (bot/cluster.py runs it in the foreground with
+# Debian's nginx, the load balancer of `make cluster` (bot/ops/cluster.py runs it in the foreground with
 # a configuration of its own under var/cluster). The system service the package sets up is disabled
 # and stopped: this project never uses it, and it would take port 80.
 #   scripts/nginx.sh   install it if missing; nothing is printed when it is there

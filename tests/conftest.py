@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy.orm import sessionmaker
 
 from bot.config import get_settings
-from bot.db import create_session_factory, session_factory_for
-from bot.migrate import migrate
 from bot.policy import get_policy
+from bot.store.db import create_session_factory, session_factory_for
+from bot.store.migrate import migrate
 from tests.fake_bot_api import FakeBotApi
 from tests.postgres import fresh_postgres_database
 
@@ -59,7 +59,7 @@ def policy():
 @pytest.fixture(scope="session")
 def trained_model() -> Path:
     """The real model trained on the repo's data (reused when data/ is unchanged)."""
-    from bot.training import ensure_model
+    from bot.training.train import ensure_model
 
     return ensure_model()
 
@@ -74,8 +74,8 @@ def fake() -> Iterator[FakeBotApi]:
 @pytest.fixture
 async def bot(fake: FakeBotApi):
     """python-telegram-bot's real Bot, talking to `fake` (as the worker's does)."""
-    from bot.telegram.config import TelegramConfig
-    from bot.telegram.input import build_bot  # Rasa and Sanic come with it: only when needed
+    from bot.telegram_api.client import build_bot  # Rasa and Sanic come with it: only when needed
+    from bot.telegram_api.config import TelegramConfig
 
     fake.reset()
     async with build_bot(TelegramConfig("123:TEST", None, None, fake.base_url, None)) as telegram_bot:
@@ -104,7 +104,7 @@ def agents_assistant(request, trained_model: Path, tmp_path_factory, forum_api: 
 @pytest.fixture(scope="module")
 def console_store(tmp_path_factory) -> str:
     """A migrated SQLite store with three weeks of seeded cases (tests/console_seed.py)."""
-    from bot.models import utcnow
+    from bot.store.models import utcnow
     from tests.console_seed import seed_console_cases
 
     url = f"sqlite:///{tmp_path_factory.mktemp('console') / 'atencion.db'}"

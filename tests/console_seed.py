@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.agents import register_agent
 from bot.cases import Demand, close_case, escalate_case, present_solution, register_case
-from bot.handoff import (
+from bot.handoff.agents import register_agent
+from bot.handoff.rules import (
     Target,
     record_agent_message,
     record_customer_message,
@@ -18,9 +18,9 @@ from bot.handoff import (
     take_case,
     transfer_case,
 )
-from bot.models import Agent, Case, CaseType, Level
 from bot.policy import CasePolicy
-from bot.surveys import COMMENT, RATING, RESOLVED, answer_survey, start_survey
+from bot.store.models import Agent, Case, CaseType, Level
+from bot.survey.store import COMMENT, RATING, RESOLVED, answer_survey, start_survey
 from bot.timeline import add_message
 
 H = timedelta(hours=1)

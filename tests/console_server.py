@@ -13,7 +13,7 @@ from pathlib import Path
 import requests
 
 from bot.config import PROJECT_ROOT
-from bot.launcher import free_port, wait_until_up
+from bot.ops.launcher import free_port, wait_until_up
 
 USER, PASSWORD = "supervisora", "clave-de-prueba-9"
 CSRF_FIELD = re.compile(r'name="csrf" value="([^"]*)"')

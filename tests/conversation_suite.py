@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.models import Case, CaseStatus, Level
+from bot.store.models import Case, CaseStatus, Level
 from bot.text import fold
 from tests.rest_assistant import Assistant, new_customer
 

@@ -11,10 +11,10 @@ from contextlib import contextmanager
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from bot.agents import register_agent
-from bot.db import create_session_factory
-from bot.models import Case, CaseEvent, Level, Message, Notification
+from bot.handoff.agents import register_agent
 from bot.policy import get_policy
+from bot.store.db import create_session_factory
+from bot.store.models import Case, CaseEvent, Level, Message, Notification
 from tests.fake_bot_api import Call, FakeBotApi
 from tests.telegram_assistant import TelegramAssistant, telegram_assistant
 

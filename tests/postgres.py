@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import NullPool
 
-from bot.migrate import migrate
+from bot.store.migrate import migrate
 from tests.services import service_url, unavailable
 
 

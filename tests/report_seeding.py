@@ -8,9 +8,9 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.agents import disable_agent, register_agent
 from bot.cases import Demand, escalate_case, register_case
-from bot.models import Agent, CaseType, Level, Survey
+from bot.handoff.agents import disable_agent, register_agent
+from bot.store.models import Agent, CaseType, Level, Survey
 from bot.timeline import CUSTOMER_ACTOR, add_event
 
 H = timedelta(hours=1)

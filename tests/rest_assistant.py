@@ -16,11 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from bot.config import get_settings
-from bot.db import create_session_factory
-from bot.launcher import free_port, running_services
-from bot.migrate import migrate
-from bot.models import Case, Customer
+from bot.ops.launcher import free_port, running_services
 from bot.rest_channel import rest_sender
+from bot.store.db import create_session_factory
+from bot.store.migrate import migrate
+from bot.store.models import Case, Customer
 
 
 @dataclasses.dataclass

@@ -52,7 +52,7 @@ def service_url(service: str) -> str:
 
 def nginx_path() -> str:
     """Debian's nginx, installed by scripts/nginx.sh when missing (the cluster's load balancer)."""
-    from bot.nginx_config import nginx_binary
+    from bot.ops.nginx_config import nginx_binary
 
     script = PROJECT_ROOT / "scripts" / "nginx.sh"
     try:

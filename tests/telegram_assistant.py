@@ -16,10 +16,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import PROJECT_ROOT, Settings, get_settings
-from bot.db import create_session_factory
-from bot.launcher import free_port, running_services, service_environment, worker_command
-from bot.migrate import migrate
-from bot.models import Case, Customer
+from bot.ops.launcher import free_port, running_services, service_environment, worker_command
+from bot.store.db import create_session_factory
+from bot.store.migrate import migrate
+from bot.store.models import Case, Customer
 from tests import telegram_updates as tg
 from tests.fake_bot_api import Call, FakeBotApi
 

@@ -1,4 +1,4 @@
-"""Custom action responses checked by one validator built once (bot/action_responses.py): what
+"""Custom action responses checked by one validator built once (bot/ops/action_responses.py): what
 Rasa accepted and refused before, it accepts and refuses the same, with the same message."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 
-from bot.action_responses import validate_action_result
+from bot.ops.action_responses import validate_action_result
 
 ACTION = RemoteAction("action_registrar_queja", None)
 VALID = [

@@ -13,7 +13,7 @@ from actions.duda import ActionCerrarDuda, ActionResponderDuda
 from actions.escalation import ActionAclarar, ActionEscalarCaso
 from actions.registration import ActionRegistrarQueja, ActionRegistrarSolicitud
 from bot.config import get_settings
-from bot.models import Case, CaseEvent, Message
+from bot.store.models import Case, CaseEvent, Message
 from bot.timeline import add_event
 from tests.trackers import action_event, as_dicts, domain, entity, opened_by, slot_event, tracker, user_event
 
@@ -332,7 +332,7 @@ async def test_goodbye_reminds_of_an_open_case(session_factory):
 
 async def test_a_store_failure_gets_an_apology_not_a_crash(tmp_path, monkeypatch):
     from bot.config import get_settings
-    from bot.db import session_factory_for
+    from bot.store.db import session_factory_for
 
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'not-migrated.db'}")
     get_settings.cache_clear()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.__main__ import main
-from bot.agents import UnknownTeam, active_agent, list_agents, register_agent, supervisors_of
-from bot.models import Level
+from bot.handoff.agents import UnknownTeam, active_agent, list_agents, register_agent, supervisors_of
+from bot.store.models import Level
 
 
 def test_an_agent_is_registered_updated_and_re_enabled_by_telegram_id(session_factory, policy):

@@ -8,8 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.business_hours import BusinessHours, Shift, get_business_hours, load_business_hours, when_back
 from bot.config import PROJECT_ROOT, get_settings
+from bot.deadlines.business_hours import (
+    BusinessHours,
+    Shift,
+    get_business_hours,
+    load_business_hours,
+    when_back,
+)
 
 MADRID = "Europe/Madrid"
 VALID = """\

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import get_settings
-from bot.db import create_session_factory
-from bot.models import Message
+from bot.store.db import create_session_factory
+from bot.store.models import Message
 from tests.rest_assistant import new_customer, texts
 
 pytestmark = pytest.mark.slow

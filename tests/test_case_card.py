@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from html.parser import HTMLParser
 
-from bot.callback_payloads import CALLBACK_DATA_LIMIT
-from bot.case_card import LAST_MESSAGES, case_card, topic_name
-from bot.models import Agent, Case, Message, Team
+from bot.handoff.case_card import LAST_MESSAGES, case_card, topic_name
+from bot.store.callback_payloads import CALLBACK_DATA_LIMIT
+from bot.store.models import Agent, Case, Message, Team
 
 
 def a_case(**overrides) -> Case:

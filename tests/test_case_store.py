@@ -18,7 +18,7 @@ from bot.cases import (
     register_case,
     register_case_once,
 )
-from bot.models import Case, CaseEvent, CaseType, Customer, Message
+from bot.store.models import Case, CaseEvent, CaseType, Customer, Message
 
 NOW = datetime(2026, 11, 23, 10, 0)
 

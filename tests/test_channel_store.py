@@ -7,10 +7,10 @@ from datetime import datetime
 from sqlalchemy import select
 
 from bot.attachments import SentFile, attach_file, case_attachments
-from bot.callback_payloads import CALLBACK_DATA_LIMIT, callback_data_for, payload_for
 from bot.cases import Demand, register_case
 from bot.customers import Profile, customer_by_chat, save_phone, set_reachable, upsert_customer
-from bot.models import CaseEvent, CaseType
+from bot.store.callback_payloads import CALLBACK_DATA_LIMIT, callback_data_for, payload_for
+from bot.store.models import CaseEvent, CaseType
 
 NOW = datetime(2026, 11, 24, 10, 0)
 PHOTO = SentFile("photo", "AgACAgQAAxkBAAI", "AQADx7", caption="así llegó la caja")

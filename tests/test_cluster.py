@@ -24,7 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cluster import (
+from bot.config import PROJECT_ROOT, get_settings
+from bot.ops.cluster import (
     Cluster,
     ClusterRefused,
     planned_cluster,
@@ -32,12 +33,11 @@ from bot.cluster import (
     running_cluster,
     write_nginx_config,
 )
-from bot.cluster_serve import RestartBudget, keep_running, with_local_services
-from bot.config import PROJECT_ROOT, get_settings
-from bot.launcher import Supervisor, free_port, wait_until_up
-from bot.local_secrets import rasa_api_token
-from bot.nginx_config import nginx_command, nginx_test_command
-from bot.replicas import remove_replicas, running_replicas, write_replicas
+from bot.ops.cluster_serve import RestartBudget, keep_running, with_local_services
+from bot.ops.launcher import Supervisor, free_port, wait_until_up
+from bot.ops.local_secrets import rasa_api_token
+from bot.ops.nginx_config import nginx_command, nginx_test_command
+from bot.ops.replicas import remove_replicas, running_replicas, write_replicas
 from bot.review.rasa_api import served_model
 from tests.fake_bot_api import FakeBotApi
 from tests.postgres import fresh_postgres_database

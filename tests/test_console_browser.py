@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy import select
 
 from bot.console.app import spanish_number
-from bot.db import create_session_factory
-from bot.models import OPEN_STATUSES, Case, utcnow
 from bot.reports.bottlenecks import bottlenecks_report
 from bot.reports.csat import csat_report
 from bot.reports.sla import sla_report
 from bot.reports.teams import teams_report
 from bot.reports.volume import volume_report
+from bot.store.db import create_session_factory
+from bot.store.models import OPEN_STATUSES, Case, utcnow
 from tests.console_seed import HOSTILE_TEXT
 from tests.console_server import PASSWORD, USER
 

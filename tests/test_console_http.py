@@ -12,8 +12,8 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from bot.db import create_session_factory
-from bot.models import OPEN_STATUSES, Agent, Case, Customer, Team, utcnow
+from bot.store.db import create_session_factory
+from bot.store.models import OPEN_STATUSES, Agent, Case, Customer, Team, utcnow
 from tests.console_seed import HOSTILE_TEXT
 from tests.console_server import PASSWORD, USER, ConsoleSession, console_server, sign_in
 from tests.postgres import fresh_postgres_database

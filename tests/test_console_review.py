@@ -12,10 +12,10 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from bot.db import create_reading_engine, create_session_factory
-from bot.migrate import migrate
-from bot.models import ReviewItem
 from bot.review.collect import collect
+from bot.store.db import create_reading_engine, create_session_factory
+from bot.store.migrate import migrate
+from bot.store.models import ReviewItem
 from tests.console_server import PASSWORD, USER, ConsoleSession, console_server, sign_in
 from tests.tracker_events import action, bot_said, save_conversations, user
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.models import Case, CaseStatus, Level
+from bot.store.models import Case, CaseStatus, Level
 from tests.conversation_suite import ExpectedCase, judge_cases, load_suite, play, report, spurious_cases
 
 ARTIFACTS = Path(__file__).parent / "artifacts"

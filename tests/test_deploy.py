@@ -14,7 +14,7 @@ import yaml
 
 from bot.__main__ import build_parser
 from bot.config import PROJECT_ROOT
-from bot.nginx_config import COMPOSE_NOTE, compose_layout, render
+from bot.ops.nginx_config import COMPOSE_NOTE, compose_layout, render
 
 COMPOSE = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
 SERVICES = COMPOSE["services"]
@@ -103,7 +103,7 @@ def test_nginx_sends_to_the_compose_services_on_the_ports_they_listen_on():
 def test_deploy_nginx_conf_is_the_template_rendered_for_compose():
     expected = render(compose_layout(), COMPOSE_NOTE)
     assert expected == NGINX_CONFIG, (
-        "deploy/nginx.conf is out of date: python -m bot.nginx_config > deploy/nginx.conf"
+        "deploy/nginx.conf is out of date: python -m bot.ops.nginx_config > deploy/nginx.conf"
     )
 
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot.evaluation import Prediction, expected_calibration_error, load_agent, predict, prediction_of, score
+from bot.training.evaluation import (
+    Prediction,
+    expected_calibration_error,
+    load_agent,
+    predict,
+    prediction_of,
+    score,
+)
 
 
 def test_confidences_that_match_the_accuracy_have_no_calibration_error():

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.agents import register_agent
 from bot.cases import Demand, register_case
-from bot.handoff import (
+from bot.handoff.agents import register_agent
+from bot.handoff.rules import (
     TakeOutcome,
     Target,
     case_in_thread,
@@ -18,7 +18,7 @@ from bot.handoff import (
     transfer_case,
     unassigned_queue,
 )
-from bot.models import Case, CaseEvent, CaseType, Level, Notification
+from bot.store.models import Case, CaseEvent, CaseType, Level, Notification
 
 AGENTS = -100777
 

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import PROJECT_ROOT
-from bot.db import create_session_factory
-from bot.models import Customer
+from bot.store.db import create_session_factory
+from bot.store.models import Customer
 from tests import telegram_updates as tg
 from tests.fake_bot_api import FakeBotApi
 from tests.handoff_helpers import (

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from bot import inbox
-from bot.inbox import Start
-from bot.models import InboxState, InboxUpdate
+from bot.store import inbox
+from bot.store.inbox import Start
+from bot.store.models import InboxState, InboxUpdate
 
 NOW = datetime(2026, 11, 25, 10, 0)
 A, B, C = "server-a", "server-b", "server-c"

@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from bot.action_responses import INSTALLED
 from bot.config import PROJECT_ROOT
-from bot.launcher import free_port
+from bot.ops.action_responses import INSTALLED
+from bot.ops.launcher import free_port
 from tests import telegram_updates as tg
 from tests.fake_bot_api import FakeBotApi
 from tests.telegram_assistant import to_chat
@@ -121,8 +121,8 @@ def test_a_training_stopped_by_a_signal_to_the_launcher_alone_leaves_no_rasa_beh
     """`make run` trains a stale model before serving: Ctrl-C (or a service manager's SIGTERM to the
     launcher's pid only) meanwhile must not leave `rasa train` running on its own."""
     script = (
-        "import signal, sys; from pathlib import Path; from bot.training import run_rasa_train\n"
-        "from bot.launcher import raise_keyboard_interrupt\n"
+        "import signal, sys; from pathlib import Path; from bot.training.train import run_rasa_train\n"
+        "from bot.ops.launcher import raise_keyboard_interrupt\n"
         "signal.signal(signal.SIGTERM, raise_keyboard_interrupt)\n"
         f"run_rasa_train(Path({str(tmp_path)!r}), Path({str(tmp_path / 'train.log')!r}))\n"
     )

@@ -11,10 +11,10 @@ from alembic import command
 from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, inspect, select
 
 from bot.cases import Demand, register_case_once
-from bot.db import create_session_factory
-from bot.migrate import alembic_config, migrate
-from bot.models import Base, Case, CaseType, Customer, ReviewItem
 from bot.review.collect import conversation_ref
+from bot.store.db import create_session_factory
+from bot.store.migrate import alembic_config, migrate
+from bot.store.models import Base, Case, CaseType, Customer, ReviewItem
 
 
 def tables(url: str) -> set[str]:

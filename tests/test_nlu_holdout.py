@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.evaluation import Scores, load_agent, markdown_report, predict, score_predictions
-from bot.leaks import find_leaks, leak_key
-from bot.nlu_baseline import baseline_predictions, train_baseline
-from bot.nlu_files import CORE_INTENTS, Example, holdout_paths, load_examples, training_paths
+from bot.training.baseline import baseline_predictions, train_baseline
+from bot.training.evaluation import Scores, load_agent, markdown_report, predict, score_predictions
+from bot.training.leaks import find_leaks, leak_key
+from bot.training.nlu_files import CORE_INTENTS, Example, holdout_paths, load_examples, training_paths
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 SET_C = "nlu_holdout_c"

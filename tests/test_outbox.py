@@ -8,9 +8,18 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from bot.cases import Demand, register_case
-from bot.db import create_session_factory
-from bot.models import CaseType, Notification
-from bot.outbox import CASE_CARD, LEASE, MAX_ATTEMPTS, UNATTENDED, claim_due, enqueue, finish, retry_later
+from bot.store.db import create_session_factory
+from bot.store.models import CaseType, Notification
+from bot.store.outbox import (
+    CASE_CARD,
+    LEASE,
+    MAX_ATTEMPTS,
+    UNATTENDED,
+    claim_due,
+    enqueue,
+    finish,
+    retry_later,
+)
 
 NOW = datetime(2026, 11, 24, 10, 0)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from bot.config import PROJECT_ROOT
-from bot.launcher import free_port
+from bot.ops.launcher import free_port
 
 
 def cluster_home(checkout: Path, port: int) -> Path:

@@ -1,11 +1,11 @@
-"""The Rasa server's arguments as `bot.rasa_server` hands them to Rasa's own parser."""
+"""The Rasa server's arguments as `bot.ops.rasa_server` hands them to Rasa's own parser."""
 
 from __future__ import annotations
 
 import pytest
 from rasa.__main__ import create_argument_parser
 
-from bot.rasa_server import rasa_run_argv
+from bot.ops.rasa_server import rasa_run_argv
 
 
 @pytest.mark.parametrize("token", ["abcDEF123_xyz", "-Nq3kPz_5", "--looks-like-an-option", "_x-"])

@@ -1,5 +1,5 @@
 """The scaled-out assistant under load and failures: 2 Rasa servers and 2 action servers behind
-nginx, PostgreSQL and Redis (bot/cluster.py), its Telegram channel talking to the fake Bot API.
+nginx, PostgreSQL and Redis (bot/ops/cluster.py), its Telegram channel talking to the fake Bot API.
 Each test asserts that nothing is lost: every accepted message is answered (or its customer told of
 a problem), no case is lost or registered twice."""
 
@@ -19,9 +19,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import select, text
 
-from bot.cluster import running_cluster
-from bot.db import create_session_factory
-from bot.models import Case, Customer, InboxUpdate
+from bot.ops.cluster import running_cluster
+from bot.store.db import create_session_factory
+from bot.store.models import Case, Customer, InboxUpdate
 from tests import telegram_updates as tg
 from tests.fake_bot_api import FakeBotApi
 from tests.postgres import fresh_postgres_database

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import pytest
 
 from bot.__main__ import main
-from bot.agents import disable_agent
+from bot.handoff.agents import disable_agent
 from bot.reports.agents import AgentRow, agents_report
 from tests.report_output import csv_header, csv_rows, squeezed
 from tests.report_seeding import DUDA, QUEJA, SOLICITUD, Seeded, seed_cases

@@ -16,8 +16,8 @@ from sqlalchemy import update
 
 from bot.__main__ import main
 from bot.cases import Demand, escalate_case, register_case
-from bot.models import Case, CaseType, Level
 from bot.reports.bottlenecks import BottlenecksReport, StepGroup, StepRow, bottlenecks_report
+from bot.store.models import Case, CaseType, Level
 from bot.timeline import add_event
 from tests.report_output import csv_header, csv_rows, squeezed
 from tests.report_seeding import register_agents

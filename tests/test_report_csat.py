@@ -9,8 +9,8 @@ import pytest
 
 from bot.__main__ import main
 from bot.cases import Demand, register_case, team_named
-from bot.models import CaseType, Survey
 from bot.reports.csat import CsatRow, csat_report
+from bot.store.models import CaseType, Survey
 from tests.report_output import csv_header, csv_rows, squeezed
 from tests.report_seeding import register_agents
 

@@ -11,9 +11,9 @@ from sqlalchemy import update
 
 from bot.__main__ import main
 from bot.cases import Demand, register_case
-from bot.models import Case, CaseType
 from bot.reports.figures import hours, percentile
 from bot.reports.sla import SlaRow, sla_report
+from bot.store.models import Case, CaseType
 from bot.timeline import add_event
 from tests.report_output import csv_header, csv_rows, squeezed
 from tests.report_seeding import register_agents

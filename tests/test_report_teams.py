@@ -8,9 +8,9 @@ from datetime import date, datetime
 from sqlalchemy import update
 
 from bot.__main__ import main
-from bot.models import Case
 from bot.reports.agents import ServiceRow
 from bot.reports.teams import teams_report
+from bot.store.models import Case
 from tests.report_output import csv_header, csv_rows, squeezed
 from tests.report_seeding import DUDA, QUEJA, SOLICITUD, Seeded, seed_cases
 

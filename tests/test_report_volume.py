@@ -14,8 +14,8 @@ from datetime import date, datetime
 
 from bot.__main__ import main
 from bot.cases import Demand, register_case
-from bot.models import CaseType
 from bot.reports.volume import DayRow, TopicRow, TypeRow, volume_report
+from bot.store.models import CaseType
 from bot.timeline import add_event
 from tests.report_output import csv_header, csv_rows, squeezed
 from tests.test_report_bottlenecks import seed

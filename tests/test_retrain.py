@@ -18,13 +18,13 @@ import yaml
 from sqlalchemy import update
 
 from bot.config import PROJECT_ROOT, get_settings
-from bot.launcher import free_port, running_services
-from bot.models import ReviewItem, ReviewStatus, utcnow
+from bot.ops.launcher import free_port, running_services
 from bot.review.model_store import ModelStore
 from bot.review.rasa_api import call
 from bot.review.retrain import Server, quick_config, retrain, rollback
 from bot.review.verdict import Gate
-from bot.training import run_rasa_train
+from bot.store.models import ReviewItem, ReviewStatus, utcnow
+from bot.training.train import run_rasa_train
 
 pytestmark = pytest.mark.slow
 

@@ -14,13 +14,13 @@ from urllib.parse import parse_qs, urlsplit
 import yaml
 
 from bot.config import PROJECT_ROOT
-from bot.launcher import free_port
-from bot.models import ReviewItem, ReviewStatus, utcnow
-from bot.nlu_files import holdout_paths, load_examples
+from bot.ops.launcher import free_port
 from bot.review.model_store import ModelStore
 from bot.review.retrain import Server, quick_config, reload, without_leaks
 from bot.review.training_data import example_text, labelled_examples, nlu_yaml
-from bot.training import fingerprint
+from bot.store.models import ReviewItem, ReviewStatus, utcnow
+from bot.training.nlu_files import holdout_paths, load_examples
+from bot.training.train import fingerprint
 
 
 def test_a_label_that_copies_a_held_out_sentence_is_never_trained_on():

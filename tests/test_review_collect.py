@@ -9,10 +9,10 @@ import yaml
 from sqlalchemy import select
 
 from bot.__main__ import main
-from bot.agents import register_agent
 from bot.cases import Demand, register_case
-from bot.handoff import correct_type
-from bot.models import CaseType, Level, ReviewItem
+from bot.handoff.agents import register_agent
+from bot.handoff.rules import correct_type
+from bot.store.models import CaseType, Level, ReviewItem
 from tests.tracker_events import action, save_conversations, user
 
 CONVERSATIONS = {
@@ -210,7 +210,7 @@ def test_real_conversations_through_the_running_assistant_are_collected_masked(
 ):
     """The tracker store the running Rasa server wrote, the case store its actions wrote."""
     from bot.config import get_settings
-    from bot.db import create_session_factory, session_factory_for
+    from bot.store.db import create_session_factory, session_factory_for
     from tests.rest_assistant import new_customer
 
     lost, doubtful, talker = new_customer(), new_customer(), new_customer()

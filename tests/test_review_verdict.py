@@ -10,9 +10,9 @@ from pathlib import Path
 import matplotlib
 import pytest
 
-from bot.evaluation import Scores, score
 from bot.review.retrain_report import confusion_labels, confusion_png, markdown
 from bot.review.verdict import Gate, judge
+from bot.training.evaluation import Scores, score
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

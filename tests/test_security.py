@@ -18,7 +18,7 @@ import urllib.request
 import pytest
 
 from bot.customers import customer_by_chat
-from bot.db import create_session_factory
+from bot.store.db import create_session_factory
 from tests import telegram_updates as tg
 from tests.fake_bot_api import Call, FakeBotApi
 from tests.handoff_helpers import LAURA, STRANGER, complaint, stored_case, taken_by_laura, wait_until

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import PROJECT_ROOT
-from bot.sla import load_sla_policy
+from bot.deadlines.sla import load_sla_policy
 
 
 def test_the_most_specific_time_wins_key_by_key():

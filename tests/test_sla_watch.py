@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.business_hours import get_business_hours
 from bot.cases import Demand, register_case
-from bot.models import Case, CaseType
-from bot.sla_watch import claim_new
+from bot.deadlines.business_hours import get_business_hours
+from bot.sla.watch import claim_new
+from bot.store.models import Case, CaseType
 from bot.timeline import add_event
 
 REGISTERED = datetime(2026, 11, 23, 10, 0)  # Monday 11:00 in Madrid: first response due 13:00

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.agents import register_agent
 from bot.cases import Demand, register_case
-from bot.handoff import take_case
-from bot.models import Case, CaseEvent, CaseType, Level, Notification
+from bot.handoff.agents import register_agent
+from bot.handoff.rules import take_case
+from bot.store.models import Case, CaseEvent, CaseType, Level, Notification
 from bot.worker import Worker
 
 AGENTS, TOPIC = -1009876543210, 42

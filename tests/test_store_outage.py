@@ -11,8 +11,8 @@ import urllib.request
 import pytest
 from sqlalchemy import func, select
 
-from bot.db import create_session_factory
-from bot.models import Case, InboxUpdate
+from bot.store.db import create_session_factory
+from bot.store.models import Case, InboxUpdate
 from tests import telegram_updates as tg
 from tests.fake_bot_api import FakeBotApi
 from tests.postgres import fresh_postgres_database

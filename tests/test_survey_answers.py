@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.survey_answers import parse_rating, parse_resolved
+from bot.survey.answers import parse_rating, parse_resolved
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.db import create_session_factory
-from bot.models import Case, Survey
+from bot.store.db import create_session_factory
+from bot.store.models import Case, Survey
 from tests import telegram_updates as tg
 from tests.fake_bot_api import Call, FakeBotApi
 from tests.handoff_helpers import (

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from bot.cases import Demand, close_case, register_case
-from bot.models import CaseEvent, CaseType, Survey
-from bot.surveys import RESOLVED, Outcome, answer_survey, start_survey
+from bot.store.models import CaseEvent, CaseType, Survey
+from bot.survey.store import RESOLVED, Outcome, answer_survey, start_survey
 from bot.worker import Worker
 
 CUSTOMER = 777

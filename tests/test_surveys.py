@@ -10,9 +10,9 @@ from datetime import datetime
 from sqlalchemy import select
 
 from bot.cases import Demand, close_case, register_case
-from bot.models import Case, CaseType, Notification, Survey
-from bot.survey_messages import card_line, question
-from bot.surveys import (
+from bot.store.models import Case, CaseType, Notification, Survey
+from bot.survey.messages import card_line, question
+from bot.survey.store import (
     COMMENT,
     RATING,
     RESOLVED,

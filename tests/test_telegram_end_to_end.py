@@ -16,8 +16,8 @@ from sqlalchemy import select
 from bot.attachments import case_attachments
 from bot.config import PROJECT_ROOT
 from bot.customers import customer_by_chat
-from bot.db import create_session_factory
-from bot.models import Case, InboxUpdate, Message
+from bot.store.db import create_session_factory
+from bot.store.models import Case, InboxUpdate, Message
 from tests import telegram_updates as tg
 from tests.fake_bot_api import FakeBotApi
 from tests.telegram_assistant import SECRET, TOKEN, TelegramAssistant, telegram_assistant, texts, to_chat

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from telegram import Bot, Update
 
-from bot.telegram.agents_incoming import AgentButton, AgentCommand, AgentMessage
-from bot.telegram.incoming import (
+from bot.telegram_api.agents_incoming import AgentButton, AgentCommand, AgentMessage
+from bot.telegram_api.incoming import (
     Attach,
     ChangeReachability,
     Context,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.telegram.keyboards import inline_keyboard, pressed_title
+from bot.telegram_api.keyboards import inline_keyboard, pressed_title
 
 
 def as_data(payload: str) -> str:

@@ -10,17 +10,18 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 import yaml
 
-from bot.callback_payloads import CALLBACK_DATA_LIMIT, payload_for
 from bot.cases import Demand, register_case
 from bot.config import PROJECT_ROOT
 from bot.customers import customer_by_chat, upsert_customer
-from bot.models import CaseType
-from bot.telegram.bot_thread import BotThread
-from bot.telegram.config import TelegramConfig
-from bot.telegram.incoming import Context
-from bot.telegram.input import build_bot
+from bot.store.callback_payloads import CALLBACK_DATA_LIMIT, payload_for
+from bot.store.models import CaseType
 from bot.telegram.output import TelegramOutput
 from bot.telegram.processing import UpdateProcessor
+from bot.telegram.store_work import StoreWork
+from bot.telegram_api.bot_thread import BotThread
+from bot.telegram_api.client import build_bot
+from bot.telegram_api.config import TelegramConfig
+from bot.telegram_api.incoming import Context
 from tests.fake_bot_api import FakeBotApi
 
 CHAT = 4242
@@ -51,7 +52,12 @@ def output(telegram: BotThread, session_factory) -> TelegramOutput:
         return None
 
     processor = UpdateProcessor(
-        telegram, Context(1, "atencion_test_bot"), no_turns, session_factory, lambda: RESPONSES, no_form
+        telegram,
+        Context(1, "atencion_test_bot"),
+        no_turns,
+        StoreWork(session_factory),
+        lambda: RESPONSES,
+        no_form,
     )
     return processor.output()
 

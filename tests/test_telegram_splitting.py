@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from bot.telegram.splitting import MIN_LIMIT, split_message, utf16_len
+from bot.telegram_api.splitting import MIN_LIMIT, split_message, utf16_len
 
 SENTENCE_END = re.compile(r"[.!?…][»\"'”’)\]]*$")
 MARKUP = re.compile(

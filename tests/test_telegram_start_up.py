@@ -7,10 +7,11 @@ from collections.abc import Iterator
 import pytest
 from prometheus_client import REGISTRY
 
-from bot.telegram.bot_thread import BotThread
-from bot.telegram.config import TelegramConfig, secret_matches
-from bot.telegram.incoming import ALLOWED_UPDATES
-from bot.telegram.input import TelegramInput, build_bot
+from bot.telegram.input import TelegramInput
+from bot.telegram_api.bot_thread import BotThread
+from bot.telegram_api.client import build_bot
+from bot.telegram_api.config import TelegramConfig, secret_matches
+from bot.telegram_api.incoming import ALLOWED_UPDATES
 from tests.fake_bot_api import FakeBotApi
 
 

@@ -10,8 +10,8 @@ from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 
 from bot.nlu.linear_classifier import LinearIntentClassifier
 from bot.nlu.linear_response_selector import LinearResponseSelector
-from bot.nlu_baseline import train_baseline
-from bot.nlu_files import examples_in, training_paths
+from bot.training.baseline import train_baseline
+from bot.training.nlu_files import examples_in, training_paths
 
 NLU = """
 version: "3.1"

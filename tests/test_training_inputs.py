@@ -8,7 +8,7 @@ from bot.config import PROJECT_ROOT
 from bot.nlu import linear_classifier
 from bot.nlu.linear_response_selector import LinearResponseSelector
 from bot.nlu.source_fingerprint import source_fingerprint
-from bot.training import training_inputs
+from bot.training.train import training_inputs
 
 
 def test_the_components_code_is_part_of_what_the_model_is_made_of():

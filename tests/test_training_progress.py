@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.training_progress import PREPARING, Progress, follow_training, read_progress
+from bot.training.progress import PREPARING, Progress, follow_training, read_progress
 
 # Excerpts of a real Rasa 3.6 log (`rasa train` of this repo's data, 3 epochs), \r as tqdm wrote them.
 VALIDATION = (

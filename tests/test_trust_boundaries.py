@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.customers import customer_by_chat
-from bot.db import create_session_factory
+from bot.store.db import create_session_factory
 from tests.fake_bot_api import FakeBotApi
 from tests.rest_assistant import Assistant
 from tests.rest_assistant import texts as rest_texts

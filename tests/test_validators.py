@@ -14,8 +14,8 @@ from actions.validators import (
     parse_visit_date,
     says_dont_have_it,
 )
-from bot.models import CaseType
 from bot.policy import get_policy
+from bot.store.models import CaseType
 
 MONDAY = date(2026, 11, 23)
 

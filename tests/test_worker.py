@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from bot.cases import Demand, register_case
-from bot.models import Agent, Case, CaseEvent, CaseType, Customer, Notification
-from bot.outbox import CASE_CARD, UNATTENDED, enqueue
+from bot.store.models import Agent, Case, CaseEvent, CaseType, Customer, Notification
+from bot.store.outbox import CASE_CARD, UNATTENDED, enqueue
 from bot.worker import Worker
 
 AGENTS = -1001234567890

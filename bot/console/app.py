@@ -34,8 +34,8 @@ from bot.console.case_views import (
 from bot.console.dashboard import DateRange, dashboard
 from bot.console.review_views import decide, next_review, review_card
 from bot.labels import label
-from bot.models import utcnow
 from bot.review.labels import DISCARD
+from bot.store.models import utcnow
 
 HERE = Path(__file__).parent
 COOKIE = "consola_sesion"

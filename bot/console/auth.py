@@ -18,8 +18,8 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from bot.local_secrets import kept_secret
-from bot.models import utcnow
+from bot.ops.local_secrets import kept_secret
+from bot.store.models import utcnow
 
 SESSION_LIFETIME = timedelta(hours=8)
 MAX_FAILURES = 5  # wrong passwords from one address, or for one user name, within FAILURE_WINDOW …

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import ColumnElement, Select
 
 from bot.labels import label, team_label, topic_label
-from bot.models import (
+from bot.store.models import (
     OPEN_STATUSES,
     Agent,
     Case,

@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.models import ReviewItem, ReviewStatus
 from bot.review.files import apply_label
 from bot.review.labels import DISCARD, label_problem, valid_labels
 from bot.review.masking import mask_personal_data
 from bot.review.tracker_log import Said, conversation_around
+from bot.store.models import ReviewItem, ReviewStatus
 
 TO_REVIEW = (ReviewStatus.PENDING.value, ReviewStatus.CONFLICT.value)
 FROM_CONSOLE = "consola"

@@ -7,8 +7,8 @@ import logging
 from bot.config import PROJECT_ROOT, get_settings
 from bot.console.app import build_app
 from bot.console.auth import console_credentials
-from bot.db import create_reading_engine, get_session_factory
-from bot.migrate import migrate
+from bot.store.db import create_reading_engine, get_session_factory
+from bot.store.migrate import migrate
 
 logger = logging.getLogger(__name__)
 

@@ -34,7 +34,7 @@ from sklearn.pipeline import FeatureUnion, make_union
 
 from bot.nlu.sentence_encoder import SentenceEncoderFeaturizer
 from bot.nlu.source_fingerprint import FingerprintedBySource
-from bot.nlu_files import is_topic_only
+from bot.training.nlu_files import is_topic_only
 
 logger = logging.getLogger(__name__)
 

@@ -21,12 +21,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from bot.labels import team_label
-from bot.models import Agent, Case, Level, Survey, Team, utcnow
 from bot.reports.command import ReportCommand
 from bot.reports.figures import one_decimal
 from bot.reports.grouped import NO_AGENT_LABEL, TOTAL_LABEL, named_first, within_days
 from bot.reports.sla import RESOLVED, CaseFacts, SlaRow, case_facts, first_event_times, sla_row
 from bot.reports.tables import Table, cell_text
+from bot.store.models import Agent, Case, Level, Survey, Team, utcnow
 
 REOPENED = "reopened"
 

@@ -25,12 +25,11 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from bot.labels import team_label
-from bot.models import Case, CaseEvent, Team
 from bot.reports.command import ReportCommand
 from bot.reports.figures import HOUR, MICROSECOND, hours, one_decimal, percentile
 from bot.reports.grouped import NO_TEAM_LABEL, TOTAL_LABEL, named_first, within_days
 from bot.reports.tables import Table, cell_text
-from bot.sla_watch import RESPONDED
+from bot.store.models import RESPONDED, Case, CaseEvent, Team
 
 ZERO = timedelta(0)
 ARROW = " → "

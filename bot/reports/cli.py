@@ -10,11 +10,11 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from bot.db import get_session_factory
-from bot.migrate import migrate
 from bot.reports import agents, bottlenecks, csat, sla, teams, volume
 from bot.reports.command import ReportCommand
 from bot.reports.tables import format_table, write_csv
+from bot.store.db import get_session_factory
+from bot.store.migrate import migrate
 
 REPORTS: tuple[ReportCommand, ...] = (
     agents.COMMAND,

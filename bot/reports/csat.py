@@ -14,7 +14,6 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from bot.labels import team_label
-from bot.models import Agent, Survey, Team
 from bot.reports.command import ReportCommand
 from bot.reports.figures import one_decimal
 from bot.reports.grouped import (
@@ -27,6 +26,7 @@ from bot.reports.grouped import (
     within_days,
 )
 from bot.reports.tables import Table, cell_text
+from bot.store.models import Agent, Survey, Team
 
 RATINGS = (1, 2, 3, 4, 5)
 SATISFIED = (4, 5)

@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Subquery
 
 from bot.labels import team_label
-from bot.models import OPEN_STATUSES, Agent, Case, CaseEvent, Team, utcnow
 from bot.reports.command import ReportCommand
 from bot.reports.figures import hours, one_decimal, percentile
 from bot.reports.grouped import (
@@ -34,7 +33,7 @@ from bot.reports.grouped import (
     within_days,
 )
 from bot.reports.tables import Table, cell_text
-from bot.sla_watch import RESPONDED
+from bot.store.models import OPEN_STATUSES, RESPONDED, Agent, Case, CaseEvent, Team, utcnow
 
 RESOLVED = "resolved"
 OPEN = frozenset(status.value for status in OPEN_STATUSES)

@@ -15,13 +15,13 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from bot.labels import team_label
-from bot.models import Team, utcnow
 from bot.reports.agents import Counts, ServiceRow, cases_by, service_counts
 from bot.reports.command import ReportCommand
 from bot.reports.figures import hours, percentile
 from bot.reports.grouped import NO_TEAM_LABEL, TOTAL_LABEL, named_first
 from bot.reports.sla import CaseFacts, case_facts, sla_row
 from bot.reports.tables import Table, cell_text
+from bot.store.models import Team, utcnow
 
 HEADERS = (
     "casos",

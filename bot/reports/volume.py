@@ -24,11 +24,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from bot.labels import topic_label
-from bot.models import Case, CaseEvent, CaseType
 from bot.reports.command import ReportCommand
 from bot.reports.figures import one_decimal, plural
 from bot.reports.grouped import TOTAL_LABEL, within_days
 from bot.reports.tables import Table, cell_text
+from bot.store.models import Case, CaseEvent, CaseType
 
 TYPES = tuple(case_type.value for case_type in CaseType)  # duda, queja, solicitud
 

@@ -8,10 +8,10 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from bot.config import get_settings
-from bot.db import create_reading_engine, get_session_factory
-from bot.migrate import migrate
 from bot.review.collect import collect
 from bot.review.files import ReviewFileError, export_rows, import_rows, read_file, write_file
+from bot.store.db import create_reading_engine, get_session_factory
+from bot.store.migrate import migrate
 
 
 def iso_date(value: str) -> date:

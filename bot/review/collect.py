@@ -24,10 +24,10 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.models import Case, CaseEvent, Customer, ReviewItem, ReviewStatus, utcnow
 from bot.review.masking import mask_personal_data
 from bot.review.similar import Group, Sighting, merge_similar, normalized
 from bot.review.tracker_log import UserTurn, read_user_turns
+from bot.store.models import Case, CaseEvent, Customer, ReviewItem, ReviewStatus, utcnow
 from bot.text import fold
 
 LOW_CONFIDENCE, FALLBACK, NOT_RESOLVED, CORRECTED = "low_confidence", "fallback", "not_resolved", "corrected"

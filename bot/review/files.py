@@ -14,9 +14,9 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.models import ReviewItem, ReviewStatus, utcnow
 from bot.review.labels import DISCARD, label_problem
 from bot.review.similar import normalized
+from bot.store.models import ReviewItem, ReviewStatus, utcnow
 
 FIELDS = ("id", "text", "count", "predicted", "confidence", "reasons", "label", "sources", "link")
 FROM_FILE = "fichero"

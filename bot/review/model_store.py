@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.config import PROJECT_ROOT
-from bot.training import MODEL_DIR, MODEL_NAME, fingerprint
+from bot.training.train import MODEL_DIR, MODEL_NAME, fingerprint
 
 CONVERSATION_EXAMPLES = Path("data") / "nlu" / "from_conversations.yml"
 MODEL_FILE = f"{MODEL_NAME}.tar.gz"

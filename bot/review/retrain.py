@@ -22,15 +22,15 @@ import yaml
 from sqlalchemy.orm import sessionmaker
 
 from bot.config import PROJECT_ROOT
-from bot.evaluation import Scores, evaluate, load_agent
-from bot.leaks import leaking_texts
-from bot.models import utcnow
 from bot.review.model_store import CONVERSATION_EXAMPLES, ModelStore
 from bot.review.rasa_api import RasaRefused, RasaUnavailable, load_model
 from bot.review.retrain_report import confusion_png, markdown
 from bot.review.training_data import labelled_examples, nlu_yaml
 from bot.review.verdict import Gate, Verdict, judge
-from bot.training import run_rasa_train
+from bot.store.models import utcnow
+from bot.training.evaluation import Scores, evaluate, load_agent
+from bot.training.leaks import leaking_texts
+from bot.training.train import run_rasa_train
 
 logger = logging.getLogger(__name__)
 

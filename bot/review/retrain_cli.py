@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 
 from bot.config import get_settings
-from bot.db import get_session_factory
-from bot.local_secrets import rasa_api_token
-from bot.migrate import migrate
-from bot.replicas import running_replicas
+from bot.ops.local_secrets import rasa_api_token
+from bot.ops.replicas import running_replicas
 from bot.review.model_store import ModelStore
 from bot.review.retrain import Server, retrain, rollback
 from bot.review.verdict import Gate
+from bot.store.db import get_session_factory
+from bot.store.migrate import migrate
 
 
 def share(value: str) -> float:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from bot.evaluation import CORE_INTENTS, Scores
 from bot.review.verdict import Verdict
+from bot.training.evaluation import CORE_INTENTS, Scores
 
 PANEL_TITLES = ("Producción", "Candidato")
 MISSING = "—"

@@ -8,7 +8,6 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.models import ReviewItem, ReviewStatus
 from bot.review.masking import (
     ADDRESS,
     CARD,
@@ -24,6 +23,7 @@ from bot.review.masking import (
     PLATE,
     POSTAL_CODE,
 )  # fmt: skip
+from bot.store.models import ReviewItem, ReviewStatus
 
 # What a masked value becomes in a training example: the shape the model sees in real messages.
 EXAMPLE_VALUES = {

@@ -1,7 +1,7 @@
 """Whether a retrained NLU model may replace the one in production.
 
-Both models are scored on the same held-out sets (`bot.evaluation.evaluate`); the candidate is promoted
-only if it is not worse:
+Both models are scored on the same held-out sets (`bot.training.evaluation.evaluate`); the
+candidate is promoted only if it is not worse:
 
 * its macro-F1 over the core intents is at most `Gate.f1_tolerance` below production's, and
 * no core intent loses more than `Gate.max_recall_drop` of its recall — a model can win on average
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.evaluation import CORE_INTENTS, Scores
+from bot.training.evaluation import CORE_INTENTS, Scores
 
 EPSILON = 1e-9
 

@@ -1,4 +1,4 @@
-"""This Rasa server's side of the update inbox (bot/inbox.py): accepting, starting and finishing
+"""This Rasa server's side of the update inbox (bot/store/inbox.py): accepting, starting and finishing
 its updates, renewing their leases, and taking over those of servers that died.
 
 The leases are renewed from a thread of their own: under load Rasa keeps the server's event loop
@@ -19,9 +19,9 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from bot import inbox
-from bot.inbox import Start, TakenOver
-from bot.models import InboxState
+from bot.store import inbox
+from bot.store.inbox import Start, TakenOver
+from bot.store.models import InboxState
 from bot.telegram.store_work import STORE_DOWN, StoreWork
 
 logger = logging.getLogger(__name__)

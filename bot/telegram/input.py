@@ -1,6 +1,6 @@
 """The Telegram input channel: webhook at /webhooks/telegram/webhook, or long polling.
 
-The webhook checks the secret header, stores the update in the inbox (bot/inbox.py), hands it
+The webhook checks the secret header, stores the update in the inbox (bot/store/inbox.py), hands it
 to its chat's queue and answers 200: a slow turn never makes Telegram resend, and an update
 accepted by a server that dies is processed by another one. Each update id is processed once.
 When the store cannot take the update, the customer hears it will be answered later, and
@@ -15,6 +15,7 @@ import json
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -25,47 +26,42 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import ExtBot
-from telegram.request import HTTPXRequest
 
 from bot import health, metrics
-from bot.db import get_session_factory
-from bot.inbox import TakenOver
-from bot.models import InboxState
-from bot.telegram.agents_desk import AgentsDesk
-from bot.telegram.bot_thread import BotThread
-from bot.telegram.config import SECRET_HEADER, TelegramConfig, secret_matches
-from bot.telegram.conversations import Conversations
-from bot.telegram.delivery import ChatRateLimiter, deliver
-from bot.telegram.handoff_messenger import HandoffMessenger
-from bot.telegram.incoming import ALLOWED_UPDATES, Context, chat_key, interpret
-from bot.telegram.ordering import ChatQueues
-from bot.telegram.polling import POLL_TIMEOUT_SECONDS, poll_updates
+from bot.desk.commands import AgentsDesk
+from bot.desk.conversations import Conversations
+from bot.desk.messenger import HandoffMessenger
+from bot.desk.relay import Relay
+from bot.desk.survey_buttons import SurveyDesk
+from bot.store.callback_payloads import callback_data_for
+from bot.store.db import get_session_factory
+from bot.store.inbox import TakenOver
+from bot.store.models import InboxState
 from bot.telegram.processing import REPEAT_APOLOGY, WAIT_APOLOGY, UpdateProcessor
-from bot.telegram.relay import Relay
-from bot.telegram.store_work import STORE_DOWN
-from bot.telegram.survey_desk import SurveyDesk
+from bot.telegram.store_work import STORE_DOWN, StoreWork
 from bot.telegram.validation import MAX_UPDATE_BYTES, is_id, malformed, not_an_update
+from bot.telegram_api.bot_thread import BotThread
+from bot.telegram_api.client import build_bot
+from bot.telegram_api.config import SECRET_HEADER, TelegramConfig, secret_matches
+from bot.telegram_api.delivery import deliver
+from bot.telegram_api.incoming import ALLOWED_UPDATES, Context, chat_key, interpret
+from bot.telegram_api.ordering import ChatQueues
+from bot.telegram_api.polling import poll_updates
 from bot.text import bidi_safe
 
 logger = logging.getLogger(__name__)
 
 DRAIN_SECONDS_AT_STOP = 10
-CONNECTION_POOL_SIZE = 64
 APOLOGIES_REMEMBERED = 4096
 
 
-def build_bot(config: TelegramConfig) -> ExtBot:
-    # httpx logs every request URL at INFO, and Bot API URLs contain the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    return ExtBot(
-        config.token or "",
-        base_url=config.api_base_url,
-        base_file_url=config.file_base_url,
-        request=HTTPXRequest(connection_pool_size=CONNECTION_POOL_SIZE),
-        get_updates_request=HTTPXRequest(read_timeout=POLL_TIMEOUT_SECONDS + 10),
-        rate_limiter=ChatRateLimiter(),
-    )
+def agents_desk(
+    telegram: BotThread, store_work: StoreWork, agents_chat_id: int | None, conversations: Conversations
+) -> AgentsDesk:
+    messenger = HandoffMessenger(telegram, store_work.transaction, agents_chat_id)
+    relay = Relay(messenger, conversations)
+    surveys = SurveyDesk(messenger, conversations, partial(callback_data_for, store_work.session_factory))
+    return AgentsDesk(messenger, conversations, relay, surveys)
 
 
 def domain_responses(app: Sanic) -> dict[str, list[dict[str, Any]]]:
@@ -266,22 +262,16 @@ class TelegramInput(InputChannel):
             await telegram.stop(0)
             return
         self.telegram, bot = telegram, telegram.bot
-        self.processor = UpdateProcessor(
+        store_work = StoreWork(self.session_factory or get_session_factory())
+        self.processor = processor = UpdateProcessor(
             telegram=telegram,
             context=Context(bot.id, bot.username, self.config.agents_chat_id),
             on_new_message=on_new_message,
-            session_factory=self.session_factory or get_session_factory(),
+            store_work=store_work,
             responses=lambda: domain_responses(app),
             requested_slot=lambda sender_id: requested_slot(app, sender_id),
+            desk=agents_desk(telegram, store_work, self.config.agents_chat_id, Conversations(app)),
         )
-        messenger = HandoffMessenger(telegram, self.processor.store, self.config.agents_chat_id)
-        conversations = Conversations(app)
-        self.processor.relay = Relay(messenger, conversations)
-        processor = self.processor
-        processor.surveys = SurveyDesk(
-            messenger, conversations, processor.callback_data, processor.answer, processor.show_choice
-        )
-        processor.desk = AgentsDesk(messenger, conversations, processor.relay, surveys=processor.surveys)
         url = self.config.public_webhook_url
         if url:
             await self.register_webhook(telegram, url)

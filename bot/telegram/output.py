@@ -10,10 +10,10 @@ from rasa.core.channels.channel import OutputChannel
 from telegram import Bot
 from telegram.error import Forbidden, TelegramError
 
-from bot.telegram.bot_thread import BotThread
-from bot.telegram.delivery import deliver
-from bot.telegram.keyboards import inline_keyboard
-from bot.telegram.splitting import split_message
+from bot.telegram_api.bot_thread import BotThread
+from bot.telegram_api.delivery import deliver
+from bot.telegram_api.keyboards import inline_keyboard
+from bot.telegram_api.splitting import split_message
 
 logger = logging.getLogger(__name__)
 

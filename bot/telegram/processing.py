@@ -8,23 +8,29 @@ import logging
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from rasa.core.channels.channel import UserMessage
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 from telegram import CallbackQuery, Message, Update, User
-from telegram.constants import ChatAction, MessageLimit
+from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
 from bot.attachments import attach_file
-from bot.callback_payloads import callback_data_for, payload_for
 from bot.cases import open_cases
 from bot.customers import Profile, save_phone, set_reachable, upsert_customer
-from bot.models import Case, InboxState
-from bot.surveys import malformed_survey_answer, read_payload
-from bot.telegram.bot_thread import BotThread
+from bot.desk.commands import AgentsDesk
+from bot.desk.survey_buttons import SurveyDesk
+from bot.store.callback_payloads import callback_data_for, payload_for
+from bot.store.models import Case, InboxState
+from bot.survey.store import malformed_survey_answer, read_payload
 from bot.telegram.inbox import StoreUnavailable, TelegramInbox
-from bot.telegram.incoming import (
+from bot.telegram.output import TelegramOutput
+from bot.telegram.store_work import StoreWork
+from bot.telegram_api.bot_thread import BotThread
+from bot.telegram_api.buttons import answer_query, show_choice
+from bot.telegram_api.config import CHANNEL
+from bot.telegram_api.incoming import (
     AgentButton,
     AgentCommand,
     AgentMessage,
@@ -39,18 +45,10 @@ from bot.telegram.incoming import (
     ToAssistant,
     interpret,
 )
-from bot.telegram.keyboards import pressed_title
-from bot.telegram.output import TelegramOutput
-from bot.telegram.store_work import StoreWork
-
-if TYPE_CHECKING:
-    from bot.telegram.agents_desk import AgentsDesk
-    from bot.telegram.relay import Relay
-    from bot.telegram.survey_desk import SurveyDesk
+from bot.telegram_api.keyboards import pressed_title
 
 logger = logging.getLogger(__name__)
 
-CHANNEL = "telegram"
 TYPING_AFTER_SECONDS = 1.0  # a quicker reply needs no "typing…" (and spares a request)
 TYPING_REFRESH_SECONDS = 4.5  # Telegram shows "typing…" for 5 s
 PRESSED_KEYBOARDS_REMEMBERED = 4096
@@ -92,17 +90,15 @@ class UpdateProcessor:
     telegram: BotThread
     context: Context
     on_new_message: OnNewMessage
-    session_factory: sessionmaker
+    store_work: StoreWork
     responses: Responses
     requested_slot: RequestedSlot
-    # The handoff, set once the channel has built it: agents' updates, and customers an agent has.
+    # The agents' desk: agents' updates, customers an agent has, survey answers. Without it
+    # (no agents' group) commands are unknown and survey buttons expired.
     desk: AgentsDesk | None = None
-    relay: Relay | None = None
-    surveys: SurveyDesk | None = None
 
     def __post_init__(self) -> None:
         self.pressed: OrderedDict[tuple[int, int], None] = OrderedDict()
-        self.store_work = StoreWork(self.session_factory)
         self.inbox = TelegramInbox(self.store_work)
 
     async def process(self, update: Update) -> None:
@@ -145,11 +141,11 @@ class UpdateProcessor:
             await self.reply(chat_id, response)
 
     async def handle(self, incoming: Incoming, update: Update) -> None:
-        if self.relay is not None and await self.relay.from_customer(
+        if self.desk is not None and await self.desk.relay.from_customer(
             incoming, update.effective_message, update.update_id
         ):
             return  # an agent has this customer's case: the bot stays silent
-        if self.surveys is not None and await self.survey_answer(incoming):
+        if self.desk is not None and await self.survey_answer(self.desk.surveys, incoming):
             return  # typed instead of pressed
         await self.carry_out(incoming, update.update_id)
 
@@ -172,10 +168,10 @@ class UpdateProcessor:
             case Ignore():
                 logger.debug("update %s ignored: %s", update_id, incoming.reason)
 
-    async def survey_answer(self, incoming: Incoming) -> bool:
+    async def survey_answer(self, surveys: SurveyDesk, incoming: Incoming) -> bool:
         if not isinstance(incoming, ToAssistant) or incoming.text.startswith("/"):
             return False  # commands and button payloads are not typed answers
-        return await self.surveys.typed(incoming.chat_id, incoming.text)
+        return await surveys.typed(incoming.chat_id, incoming.text)
 
     async def agents_update(self, incoming: AgentButton | AgentCommand | AgentMessage) -> None:
         handled = self.desk is not None and await self.desk.handle(incoming)
@@ -186,7 +182,7 @@ class UpdateProcessor:
         return TelegramOutput(self.telegram, self.callback_data, self)
 
     def callback_data(self, payload: str) -> str:
-        return callback_data_for(self.session_factory, payload)
+        return callback_data_for(self.store_work.session_factory, payload)
 
     async def turn(self, chat_id: int, text: str, update_id: int, metadata: dict[str, Any]) -> None:
         output = self.output()
@@ -237,46 +233,23 @@ class UpdateProcessor:
         title = pressed_title(message.reply_markup, data) if message else None
         if message is None or title is None:
             logger.info("button data not on the pressed message's keyboard in chat %s: refused", chat_id)
-            await self.answer(query, self.text_of("utter_telegram_boton_caducado"))
+            await answer_query(self.telegram, query, self.text_of("utter_telegram_boton_caducado"))
             return
-        payload = await self.run_store_work(payload_for, self.session_factory, data)
+        payload = await self.run_store_work(payload_for, self.store_work.session_factory, data)
         key = (chat_id, message.message_id)
         if payload is None or key in self.pressed or malformed_survey_answer(payload):
             response = (
                 "utter_telegram_boton_usado" if key in self.pressed else "utter_telegram_boton_caducado"
             )
-            await self.answer(query, self.text_of(response))
+            await answer_query(self.telegram, query, self.text_of(response))
             return
         self.remember_pressed(key)
-        if self.surveys is not None and (survey_answer := read_payload(payload)) is not None:
-            await self.surveys.press(chat_id, query, survey_answer, title)
+        if self.desk is not None and (survey_answer := read_payload(payload)) is not None:
+            await self.desk.surveys.press(chat_id, query, survey_answer, title)
             return
-        await self.answer(query, None)
-        self.show_choice(message, title)
+        await answer_query(self.telegram, query, None)
+        show_choice(self.telegram, message, title)
         await self.turn(chat_id, payload, update_id, {"telegram": {"button": data}})
-
-    async def answer(self, query: CallbackQuery, text: str | None) -> None:
-        try:
-            await self.telegram.call(lambda bot: bot.answer_callback_query(query.id, text=text))
-        except TelegramError as error:
-            logger.warning("could not answer callback query %s: %s", query.id, error)
-
-    def show_choice(self, message: Message, title: str) -> None:
-        """The pressed message shows the choice and loses its keyboard (before any reply)."""
-        chat_id, message_id = message.chat_id, message.message_id
-        text = f"{message.text or ''}\n\n» {title}".strip()
-
-        async def edit() -> None:
-            bot = self.telegram.bot
-            try:
-                if message.text and len(text) <= MessageLimit.MAX_TEXT_LENGTH:
-                    await bot.edit_message_text(text, chat_id, message_id, reply_markup=None)
-                else:
-                    await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
-            except TelegramError as error:
-                logger.warning("could not edit the pressed message in chat %s: %s", chat_id, error)
-
-        self.telegram.post(chat_id, edit)
 
     def remember_pressed(self, key: tuple[int, int]) -> None:
         self.pressed[key] = None

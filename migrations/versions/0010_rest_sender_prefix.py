@@ -13,9 +13,8 @@ import hashlib
 import re
 from collections.abc import Callable
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "0010"
 down_revision = "0009"

@@ -1,0 +1,1 @@
+"""When things are due: the SLA policy (sla.yml), business hours and holidays (business_hours.yml)."""

@@ -1,0 +1,2 @@
+"""Running the processes: the launcher, the Rasa and action servers, the cluster behind nginx,
+local secrets."""

@@ -1,0 +1,1 @@
+"""Watching deadlines: the due dates each case crosses, and the alerts to agents and supervisors."""
