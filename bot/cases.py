@@ -1,4 +1,9 @@
-"""Registering and moving cases: every write is one transaction and leaves a timeline event.
+"""Registering and moving cases: the one writer of a case.
+
+Every transition — register, escalate, present a solution, assign, release, transfer, retype,
+resolve, reopen, raise the level, close, and the handoff's own states — is a function here that
+sets the case's fields, records its timeline event and, where the agents' group shows the case,
+queues its card for the worker to redraw. Nothing else changes a case.
 
 Functions take a `Session` and never commit: the caller owns the transaction
 (`with session_factory.begin() as session:`), as in a unit of work.
@@ -12,29 +17,34 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.attachments import attach_pending
 from bot.customers import upsert_customer
 from bot.deadlines.business_hours import get_business_hours
-from bot.deadlines.sla import case_deadlines
+from bot.deadlines.sla import case_deadlines, get_sla_policy
 from bot.labels import customer_visible_events
 from bot.policy import CasePolicy
 from bot.store.db import insert_unless_present
 from bot.store.models import (
     OPEN_STATUSES,
+    Agent,
     Case,
     CaseEvent,
     CaseSequence,
     CaseStatus,
     CaseType,
     Customer,
+    Handoff,
     Level,
     Team,
     utcnow,
 )
 from bot.store.outbox import CASE_CARD, UNATTENDED, enqueue
-from bot.timeline import BOT_ACTOR, CUSTOMER_ACTOR, add_event, add_message
+from bot.timeline import BOT_ACTOR, CUSTOMER_ACTOR, add_event, add_message, agent_actor
+
+OPEN = [status.value for status in OPEN_STATUSES]
+RELAYED_CHANNELS = {"telegram"}  # where an agent can write to the customer
 
 
 @dataclass(frozen=True)
@@ -169,29 +179,14 @@ def escalate_case(
         return
     now = now or utcnow()
     case.level = max(case.level, int(level))
-    add_event(
-        session,
-        case,
-        "escalated",
-        at=now,
-        status_to=CaseStatus.ESCALADO.value,
-        reason=reason,
-        level=int(level),
-    )
+    move(session, case, "escalated", CaseStatus.ESCALADO, at=now, reason=reason, level=int(level))
     enqueue(session, CASE_CARD, case, not_before=now)  # the agents' group learns of it, even after a crash
     if case.assigned_agent_id is None:  # if nobody takes it soon, the customer hears when someone will
         enqueue(session, UNATTENDED, case, not_before=get_business_hours().notice_due(now))
 
 
 def present_solution(session: Session, case: Case, solution: str, now: datetime | None = None) -> None:
-    add_event(
-        session,
-        case,
-        "solution_presented",
-        at=now,
-        status_to=CaseStatus.EN_PROCESO.value,
-        solution=solution,
-    )
+    move(session, case, "solution_presented", CaseStatus.EN_PROCESO, at=now, solution=solution)
 
 
 def close_case(
@@ -204,7 +199,7 @@ def close_case(
     """Resolved and closed at once: the bot's answer needs no one's confirmation."""
     now = now or utcnow()
     case.resolution = resolution
-    add_event(session, case, "resolved", actor, at=now, status_to=CaseStatus.RESUELTO.value)
+    move(session, case, "resolved", CaseStatus.RESUELTO, actor, now)
     finish_case(session, case, actor, now)
 
 
@@ -214,9 +209,206 @@ def finish_case(session: Session, case: Case, actor: str = BOT_ACTOR, now: datet
     if case.status != CaseStatus.RESUELTO.value:
         return False
     now = now or utcnow()
-    add_event(session, case, "closed", actor, at=now, status_to=CaseStatus.CERRADO.value)
+    move(session, case, "closed", CaseStatus.CERRADO, actor, now)
     case.closed_at = now
     return True
+
+
+def move(
+    session: Session,
+    case: Case,
+    kind: str,
+    status: CaseStatus,
+    actor: str = BOT_ACTOR,
+    at: datetime | None = None,
+    **details: Any,
+) -> CaseEvent:
+    """A change of status, recorded with where it came from."""
+    event = add_event(session, case, kind, actor, at, **details)
+    event.status_from, event.status_to = case.status, status.value
+    case.status = status.value
+    return event
+
+
+def raise_level(
+    session: Session,
+    case: Case,
+    level: Level,
+    reason: str,
+    actor: str = BOT_ACTOR,
+    now: datetime | None = None,
+) -> bool:
+    """Up to `level` (supervision, say) without changing hands; False if it is there already."""
+    if not record_level(session, case, level, reason, actor, now):
+        return False
+    enqueue(session, CASE_CARD, case)
+    return True
+
+
+def record_level(
+    session: Session, case: Case, level: Level, reason: str, actor: str, now: datetime | None
+) -> bool:
+    if case.level >= level:
+        return False
+    case.level = int(level)
+    add_event(session, case, "escalated", actor, at=now, reason=reason, level=case.level)
+    return True
+
+
+def relayed(case: Case) -> str | None:
+    """The bot steps aside only where the agent can write to the customer instead."""
+    return Handoff.ACTIVE.value if case.channel in RELAYED_CHANNELS else None
+
+
+def assign_case(session: Session, case: Case, agent: Agent, now: datetime | None = None) -> bool:
+    """The first agent wins: one UPDATE that only matches while nobody owns the open case. Either
+    way `case` is read again, with its customer, owner and team."""
+    number = case.number
+    claimed = session.execute(
+        update(Case)
+        .where(Case.id == case.id, Case.assigned_agent_id.is_(None), Case.status.in_(OPEN))
+        .values(assigned_agent_id=agent.id, handoff=relayed(case))
+        .execution_options(synchronize_session=False)
+    )
+    session.expire(case)
+    load_case(session, number)
+    if claimed.rowcount != 1:
+        return False
+    case.level = max(case.level, int(agent.level))
+    move(
+        session,
+        case,
+        "taken",
+        CaseStatus.EN_PROCESO,
+        agent_actor(agent),
+        now,
+        agent=agent.name,
+        level=case.level,
+    )
+    enqueue(session, CASE_CARD, case)
+    return True
+
+
+def release_case(session: Session, case: Case, actor: str, now: datetime | None = None) -> None:
+    """Back to the queue, and the assistant talks to the customer meanwhile."""
+    previous = case.assigned_agent.name if case.assigned_agent else None
+    case.assigned_agent_id, case.handoff = None, None
+    move(session, case, "released", CaseStatus.ESCALADO, actor, now, owner=previous)
+    enqueue(session, CASE_CARD, case)
+
+
+def transfer_case(
+    session: Session,
+    case: Case,
+    actor: str,
+    team: str | None = None,
+    level: Level | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Unassigned, to another team's queue or a higher level's; going up a level is an escalation
+    (its own event). The deadlines start again if sla.yml says so."""
+    from_team = case.team.name if case.team else None
+    if team is not None:
+        case.team = team_named(session, team)
+    if get_sla_policy().on_transfer == "restart":
+        set_deadlines(case, now or utcnow())
+    case.assigned_agent_id, case.handoff = None, None
+    move(
+        session,
+        case,
+        "transferred",
+        CaseStatus.ESCALADO,
+        actor,
+        now,
+        from_team=from_team,
+        to_team=case.team.name if case.team else None,
+        from_level=case.level,
+        to_level=int(level or case.level),
+    )
+    if level is not None:
+        record_level(session, case, level, "transferencia", actor, now)
+    enqueue(session, CASE_CARD, case)
+
+
+def retype_case(
+    session: Session, case: Case, case_type: CaseType, actor: str, now: datetime | None = None
+) -> str:
+    """A person's label wins; the event keeps what the customer wrote and what the classifier
+    said, for retraining. Returns the previous type."""
+    previous = case.type
+    case.type = case_type.value
+    add_event(
+        session,
+        case,
+        "type_corrected",
+        actor,
+        at=now,
+        **{"from": previous, "to": case_type.value},
+        text=case.description,
+        intent=case.intent,
+        confidence=case.intent_confidence,
+    )
+    enqueue(session, CASE_CARD, case)
+    return previous
+
+
+def resolve_case(
+    session: Session, case: Case, resolution: str, actor: str, now: datetime | None = None
+) -> None:
+    """Resolved by a person; the conversation goes back to the bot, and the survey follows."""
+    now = now or utcnow()
+    case.resolution, case.handoff = resolution, None
+    move(session, case, "resolved", CaseStatus.RESUELTO, actor, now, resolution=resolution)
+    enqueue(session, CASE_CARD, case)
+
+
+def reopen_case(session: Session, case: Case, now: datetime) -> None:
+    """The customer says it is not solved: back to its agent (the bot steps aside again), or with
+    no agent to its team's queue."""
+    case.closed_at = None
+    move(session, case, "reopened", CaseStatus.REABIERTO, CUSTOMER_ACTOR, now)
+    if get_sla_policy().on_reopen == "restart":
+        set_deadlines(case, now, first_response=False)
+    if case.assigned_agent_id is not None:
+        case.handoff = relayed(case)
+    else:
+        escalate_case(session, case, reason="encuesta_no_resuelto", now=now)
+
+
+def return_to_bot(session: Session, case: Case, actor: str, now: datetime | None = None) -> None:
+    """The assistant answers again; the case stays open and with its agent."""
+    case.handoff = None
+    add_event(session, case, "returned_to_bot", actor, at=now)
+
+
+def resume_handoff(session: Session, case: Case, actor: str, now: datetime | None = None) -> None:
+    """The owner writes again after returning it to the bot, or the customer after a goodbye."""
+    case.handoff = relayed(case)
+    add_event(session, case, "handoff_resumed", actor, at=now)
+
+
+def customer_left(session: Session, case: Case, now: datetime | None = None) -> None:
+    case.handoff = Handoff.CUSTOMER_LEFT.value
+    add_event(session, case, "customer_left", CUSTOMER_ACTOR, at=now)
+
+
+def set_card_message(session: Session, case_id: int, message_id: int) -> None:
+    """Where the case's card is in the agents' group, to edit it in place."""
+    session.get(Case, case_id).card_message_id = message_id
+
+
+def set_agents_thread(session: Session, case_id: int, thread_id: int) -> None:
+    """The case's own forum topic in the agents' group."""
+    session.get(Case, case_id).agents_thread_id = thread_id
+
+
+def load_case(session: Session, number: str) -> Case | None:
+    query = (
+        select(Case)
+        .where(Case.number == number.upper())
+        .options(selectinload(Case.customer), selectinload(Case.assigned_agent), selectinload(Case.team))
+    )
+    return session.execute(query).scalar_one_or_none()
 
 
 def customer_case(session: Session, chat_id: str, number: str) -> Case | None:

@@ -7,10 +7,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.store.models import Case, CaseEvent, Message, utcnow
+from bot.store.models import Agent, Case, CaseEvent, Message, utcnow
 
 BOT_ACTOR = "bot"
 CUSTOMER_ACTOR = "customer"
+
+
+def agent_actor(agent: Agent) -> str:
+    return f"agent:{agent.id}"
 
 
 def add_event(
@@ -19,20 +23,10 @@ def add_event(
     kind: str,
     actor: str = BOT_ACTOR,
     at: datetime | None = None,
-    status_to: str | None = None,
     **details: Any,
 ) -> CaseEvent:
-    event = CaseEvent(
-        case=case,
-        kind=kind,
-        actor=actor,
-        status_from=case.status if status_to else None,
-        status_to=status_to,
-        details=details,
-        created_at=at or utcnow(),
-    )
-    if status_to:
-        case.status = status_to
+    """Record what happened to `case`; it changes nothing of the case (`bot.cases` does that)."""
+    event = CaseEvent(case=case, kind=kind, actor=actor, details=details, created_at=at or utcnow())
     session.add(event)
     return event
 

@@ -24,6 +24,7 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 
+from bot.cases import set_agents_thread, set_card_message
 from bot.customers import set_reachable
 from bot.deadlines.business_hours import BusinessHours, get_business_hours, when_back
 from bot.deadlines.sla import SlaPolicy, get_sla_policy
@@ -281,7 +282,7 @@ class Worker:
             reply_markup=markup,
             message_thread_id=thread_id,
         )
-        self.save_case(case_id, card_message_id=sent.message_id)
+        self.save_case(set_card_message, case_id, sent.message_id)
         with self.session_factory.begin() as session:  # the agents' group knows: a moment of truth
             add_event(session, session.get(Case, case_id), "card_posted", at=self.clock())
         return "sent"
@@ -307,14 +308,12 @@ class Worker:
         if not self.forum:
             return None
         topic = await self.bot.create_forum_topic(self.agents_chat_id, topic_name(case))
-        self.save_case(case.id, agents_thread_id=topic.message_thread_id)
+        self.save_case(set_agents_thread, case.id, topic.message_thread_id)
         return topic.message_thread_id
 
-    def save_case(self, case_id: int, **values: int) -> None:
+    def save_case(self, change: Callable[[Session, int, int], None], case_id: int, value: int) -> None:
         with self.session_factory.begin() as session:
-            case = session.get(Case, case_id)
-            for column, value in values.items():
-                setattr(case, column, value)
+            change(session, case_id, value)
 
 
 async def serve() -> None:

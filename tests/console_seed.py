@@ -8,20 +8,25 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.cases import Demand, close_case, escalate_case, present_solution, register_case
+from bot.cases import (
+    Demand,
+    close_case,
+    escalate_case,
+    present_solution,
+    register_case,
+    resolve_case,
+    transfer_case,
+)
 from bot.handoff.agents import register_agent
 from bot.handoff.rules import (
-    Target,
     record_agent_message,
     record_customer_message,
-    resolve_case,
     take_case,
-    transfer_case,
 )
 from bot.policy import CasePolicy
 from bot.store.models import Agent, Case, CaseType, Level
 from bot.survey.store import COMMENT, RATING, RESOLVED, answer_survey, start_survey
-from bot.timeline import add_message
+from bot.timeline import add_message, agent_actor
 
 H = timedelta(hours=1)
 M = timedelta(minutes=1)
@@ -103,12 +108,14 @@ class Seeder:
             )
         if plan.transfer_to is not None:
             at = start + (plan.answered or plan.taken) * H + 30 * M
-            transfer_case(self.session, case, agent, Target(level=Level.SUPERVISOR), now=at)
+            transfer_case(self.session, case, agent_actor(agent), level=Level.SUPERVISOR, now=at)
             agent = self.agents[plan.transfer_to]
             take_case(self.session, case.number, agent, now=at + 20 * M)
         if plan.resolved is not None:
             at = start + plan.resolved * H
-            resolve_case(self.session, case, agent, "Reenviamos el pedido con entrega urgente.", now=at)
+            resolve_case(
+                self.session, case, "Reenviamos el pedido con entrega urgente.", agent_actor(agent), now=at
+            )
             self.survey(case, plan.survey, at + 5 * M)
 
     def survey(self, case: Case, survey: Survey | None, at: datetime) -> None:

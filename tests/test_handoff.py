@@ -5,20 +5,18 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.cases import Demand, register_case
+from bot.cases import Demand, register_case, resolve_case, transfer_case
 from bot.handoff.agents import register_agent
 from bot.handoff.rules import (
     TakeOutcome,
-    Target,
     case_in_thread,
     handoff_case,
     remember_post,
-    resolve_case,
     take_case,
-    transfer_case,
     unassigned_queue,
 )
 from bot.store.models import Case, CaseEvent, CaseType, Level, Notification
+from bot.timeline import agent_actor
 
 AGENTS = -100777
 
@@ -75,7 +73,7 @@ def test_after_a_transfer_to_supervision_only_a_supervisor_can_take_it(session_f
     take(session_factory, number, laura)
     with session_factory.begin() as session:
         case = session.execute(select(Case).where(Case.number == number)).scalar_one()
-        transfer_case(session, case, laura, Target(level=Level.SUPERVISOR))
+        transfer_case(session, case, agent_actor(laura), level=Level.SUPERVISOR)
     assert take(session_factory, number, pedro).outcome is TakeOutcome.NEEDS_SUPERVISOR
     assert take(session_factory, number, marta).outcome is TakeOutcome.TAKEN
     kinds = [(e.kind, e.details.get("level")) for e in events(session_factory, number)]
@@ -88,7 +86,7 @@ def test_a_resolved_case_cannot_be_taken_and_leaves_the_handoff(session_factory,
     take(session_factory, number, laura)
     with session_factory.begin() as session:
         case = session.execute(select(Case).where(Case.number == number)).scalar_one()
-        resolve_case(session, case, laura, "Reembolsado")
+        resolve_case(session, case, "Reembolsado", agent_actor(laura))
     assert take(session_factory, number, pedro).outcome is TakeOutcome.NOT_OPEN
     with session_factory() as session:
         assert handoff_case(session, "901") is None

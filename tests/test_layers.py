@@ -26,7 +26,9 @@ def test_every_contract_of_the_house_is_kept():
 
 def test_the_channel_imported_from_the_agents_desk_breaks_the_layers(tmp_path):
     for folder in ("bot", "actions"):
-        shutil.copytree(PROJECT_ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(
+            PROJECT_ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__")
+        )
     shutil.copy(PROJECT_ROOT / "pyproject.toml", tmp_path)
     with (tmp_path / "bot" / "desk" / "relay.py").open("a") as relay:
         relay.write("\nfrom bot.telegram.processing import UpdateProcessor  # noqa: E402\n")

@@ -9,10 +9,10 @@ import yaml
 from sqlalchemy import select
 
 from bot.__main__ import main
-from bot.cases import Demand, register_case
+from bot.cases import Demand, register_case, retype_case
 from bot.handoff.agents import register_agent
-from bot.handoff.rules import correct_type
 from bot.store.models import CaseType, Level, ReviewItem
+from bot.timeline import agent_actor
 from tests.tracker_events import action, save_conversations, user
 
 CONVERSATIONS = {
@@ -48,7 +48,7 @@ def logged(database_url: str, session_factory, policy) -> str:
         ]:
             demand = Demand(chat, "telegram", wrong, "general", text, intent=wrong.value, confidence=0.8)
             case = register_case(session, demand, policy)
-            correct_type(session, case, laura, right)
+            retype_case(session, case, right, agent_actor(laura))
     return database_url
 
 

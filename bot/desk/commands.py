@@ -16,7 +16,16 @@ from sqlalchemy.orm import Session
 from telegram import CallbackQuery
 from telegram.constants import ParseMode
 
-from bot.cases import finish_case
+from bot.cases import (
+    RELAYED_CHANNELS,
+    finish_case,
+    load_case,
+    release_case,
+    resolve_case,
+    return_to_bot,
+    retype_case,
+    transfer_case,
+)
 from bot.desk.conversations import Conversations
 from bot.desk.messenger import HandoffMessenger
 from bot.desk.relay import Relay
@@ -25,22 +34,14 @@ from bot.desk.texts import case_line, for_agents, mentions, queue_line, status_l
 from bot.handoff.agents import active_agent, list_agents, supervisors_of
 from bot.handoff.case_card import HISTORY, TAKE, transcript_line
 from bot.handoff.rules import (
-    RELAYED_CHANNELS,
     TakeOutcome,
     Target,
     add_note,
-    agent_actor,
     agent_open_cases,
     case_in_thread,
-    correct_type,
     first_name,
-    load_case,
-    release_case,
-    resolve_case,
-    return_to_bot,
     take_case,
     transcript,
-    transfer_case,
     unassigned_queue,
 )
 from bot.labels import label, team_label
@@ -49,6 +50,7 @@ from bot.store.models import Agent, Case, CaseType, Level, utcnow
 from bot.survey.store import RESOLVED, start_survey
 from bot.telegram_api.agents_incoming import AgentButton, AgentCommand, AgentMessage, replied_to, thread_of
 from bot.telegram_api.splitting import split_message
+from bot.timeline import agent_actor
 
 logger = logging.getLogger(__name__)
 
@@ -170,7 +172,7 @@ class AgentsDesk:
             await self.conversations.resume(case.customer.chat_id)
 
     async def release(self, command: AgentCommand, agent: Agent, case: Case) -> None:
-        await self.messenger.change(case, release_case, agent)
+        await self.messenger.change(case, release_case, agent_actor(agent))
         await self.end_handoff(case)
         await self.messenger.tell_customer(case, "released")
         await self.messenger.reply(command.message, for_agents("released", agente=agent.name))
@@ -181,7 +183,7 @@ class AgentsDesk:
             teams = ", ".join(sorted(self.policy.team_labels))
             await self.messenger.reply(command.message, for_agents("usage_transfer", equipos=teams))
             return
-        await self.messenger.change(case, transfer_case, agent, target)
+        await self.messenger.change(case, transfer_case, agent_actor(agent), target.team, target.level)
         await self.end_handoff(case)
         team = target.team or (case.team.name if case.team else "")
         if target.level is not None:
@@ -223,7 +225,7 @@ class AgentsDesk:
         except ValueError:
             await self.messenger.reply(command.message, for_agents("usage_type"))
             return
-        previous = await self.messenger.change(case, correct_type, agent, case_type)
+        previous = await self.messenger.change(case, retype_case, case_type, agent_actor(agent))
         await self.messenger.reply(
             command.message,
             for_agents(
@@ -247,7 +249,7 @@ class AgentsDesk:
         )
 
     async def give_back(self, command: AgentCommand, agent: Agent, case: Case) -> None:
-        await self.messenger.change(case, return_to_bot, agent)
+        await self.messenger.change(case, return_to_bot, agent_actor(agent))
         await self.end_handoff(case)
         owner = case.assigned_agent or agent
         await self.messenger.tell_customer(case, "returned", agente=first_name(owner))
@@ -277,7 +279,7 @@ class AgentsDesk:
 def resolve_with_survey(session: Session, case: Case, agent: Agent, resolution: str) -> bool:
     """Resolve the case and start its survey, in one transaction; True if a survey started. With
     no survey to wait for (a customer outside Telegram), the case is closed at once."""
-    resolve_case(session, case, agent, resolution)
+    resolve_case(session, case, resolution, agent_actor(agent))
     if start_survey(session, case) is not None:
         return True
     finish_case(session, case, agent_actor(agent))

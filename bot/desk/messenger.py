@@ -12,10 +12,11 @@ from telegram import CallbackQuery, Message
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
 
+from bot.cases import RELAYED_CHANNELS, load_case
 from bot.customers import set_reachable
 from bot.desk.texts import for_agents, for_customer
 from bot.handoff.case_card import in_case_thread
-from bot.handoff.rules import RELAYED_CHANNELS, load_case, remember_post
+from bot.handoff.rules import remember_post
 from bot.store.models import Case
 from bot.telegram_api.agents_incoming import thread_of
 from bot.telegram_api.bot_thread import BotThread

@@ -12,21 +12,18 @@ from telegram import Message
 from telegram.error import Forbidden, TelegramError
 
 from bot.attachments import attach_file
+from bot.cases import RELAYED_CHANNELS, customer_left, resume_handoff
 from bot.customers import save_phone
 from bot.desk.conversations import Conversations
 from bot.desk.messenger import HandoffMessenger
 from bot.desk.texts import for_agents, for_customer, media_label, status_label
 from bot.handoff.agents import active_agent
 from bot.handoff.rules import (
-    RELAYED_CHANNELS,
-    agent_actor,
     case_in_thread,
-    customer_left,
     first_name,
     handoff_case,
     record_agent_message,
     record_customer_message,
-    resume_handoff,
 )
 from bot.store.models import Agent, Case, Handoff, utcnow
 from bot.telegram_api.agents_incoming import replied_to, thread_of
@@ -34,7 +31,7 @@ from bot.telegram_api.config import CHANNEL
 from bot.telegram_api.delivery import deliver
 from bot.telegram_api.incoming import Attach, PressButton, Reply, ShareContact, ToAssistant
 from bot.telegram_api.splitting import split_message
-from bot.timeline import CUSTOMER_ACTOR
+from bot.timeline import CUSTOMER_ACTOR, agent_actor
 
 logger = logging.getLogger(__name__)
 

@@ -1,8 +1,8 @@
-"""A case in a person's hands: taking it, handing it on, closing it, giving it back to the bot.
+"""A case in a person's hands: who may take it, the conversation kept in its thread, the
+agents' queues. The changes of the case themselves are `bot.cases`'s (assign, release, transfer,
+retype, resolve…); this module decides and records around them.
 
 Store work only, in the style of `bot.cases`: functions take a `Session` and never commit.
-Every change leaves a timeline event with the agent as actor, and asks the worker to redraw
-the case card (the outbox), in the same transaction.
 """
 
 from __future__ import annotations
@@ -11,34 +11,22 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from bot.cases import set_deadlines, team_named
-from bot.deadlines.sla import get_sla_policy
+from bot.cases import OPEN, assign_case, load_case
 from bot.store.models import (
-    OPEN_STATUSES,
     Agent,
     AgentsPost,
     Case,
     CaseEvent,
-    CaseStatus,
     CaseType,
     Customer,
-    Handoff,
     Level,
     Message,
     utcnow,
 )
-from bot.store.outbox import CASE_CARD, enqueue
-from bot.timeline import CUSTOMER_ACTOR, add_event
-
-OPEN = [status.value for status in OPEN_STATUSES]
-RELAYED_CHANNELS = {"telegram"}  # where an agent can write to the customer
-
-
-def agent_actor(agent: Agent) -> str:
-    return f"agent:{agent.id}"
+from bot.timeline import add_event, agent_actor
 
 
 def first_name(agent: Agent) -> str:
@@ -60,68 +48,18 @@ class TakeResult:
     owner: Agent | None = None
 
 
-def load_case(session: Session, number: str) -> Case | None:
-    query = (
-        select(Case)
-        .where(Case.number == number.upper())
-        .options(selectinload(Case.customer), selectinload(Case.assigned_agent), selectinload(Case.team))
-    )
-    return session.execute(query).scalar_one_or_none()
-
-
-def relayed(case: Case) -> str | None:
-    """The bot steps aside only where the agent can write to the customer instead."""
-    return Handoff.ACTIVE.value if case.channel in RELAYED_CHANNELS else None
-
-
 def take_case(session: Session, number: str, agent: Agent, now: datetime | None = None) -> TakeResult:
-    """The first agent wins: one UPDATE that only matches while nobody owns the case."""
+    """The first agent wins; a case raised to supervision waits for a supervisor."""
     case = load_case(session, number)
     if case is None:
         return TakeResult(TakeOutcome.NOT_FOUND)
     if case.level >= Level.SUPERVISOR and agent.level < Level.SUPERVISOR and case.assigned_agent_id is None:
         return TakeResult(TakeOutcome.NEEDS_SUPERVISOR, case)
-    claimed = session.execute(
-        update(Case)
-        .where(Case.id == case.id, Case.assigned_agent_id.is_(None), Case.status.in_(OPEN))
-        .values(assigned_agent_id=agent.id, handoff=relayed(case))
-        .execution_options(synchronize_session=False)
-    )
-    session.expire(case)
-    case = load_case(session, number)
-    if claimed.rowcount != 1:
+    if not assign_case(session, case, agent, now):
         if not case.is_open:
             return TakeResult(TakeOutcome.NOT_OPEN, case)
         return TakeResult(TakeOutcome.ALREADY_TAKEN, case, case.assigned_agent)
-    case.level = max(case.level, int(agent.level))
-    add_event(
-        session,
-        case,
-        "taken",
-        agent_actor(agent),
-        at=now,
-        status_to=CaseStatus.EN_PROCESO.value,
-        agent=agent.name,
-        level=case.level,
-    )
-    enqueue(session, CASE_CARD, case)
     return TakeResult(TakeOutcome.TAKEN, case, agent)
-
-
-def release_case(session: Session, case: Case, agent: Agent, now: datetime | None = None) -> None:
-    """`/soltar`: back to the queue, and the assistant talks to the customer meanwhile."""
-    previous = case.assigned_agent.name if case.assigned_agent else None
-    case.assigned_agent_id, case.handoff = None, None
-    add_event(
-        session,
-        case,
-        "released",
-        agent_actor(agent),
-        at=now,
-        status_to=CaseStatus.ESCALADO.value,
-        owner=previous,
-    )
-    enqueue(session, CASE_CARD, case)
 
 
 @dataclass(frozen=True)
@@ -132,95 +70,8 @@ class Target:
     level: Level | None = None
 
 
-def transfer_case(
-    session: Session, case: Case, agent: Agent, target: Target, now: datetime | None = None
-) -> None:
-    """Unassigned, to the target's queue; going up a level is an escalation (its own event)."""
-    from_team = case.team.name if case.team else None
-    if target.team is not None:
-        case.team = team_named(session, target.team)
-    if get_sla_policy().on_transfer == "restart":
-        set_deadlines(case, now or utcnow())
-    case.assigned_agent_id, case.handoff = None, None
-    add_event(
-        session,
-        case,
-        "transferred",
-        agent_actor(agent),
-        at=now,
-        status_to=CaseStatus.ESCALADO.value,
-        from_team=from_team,
-        to_team=case.team.name if case.team else None,
-        from_level=case.level,
-        to_level=int(target.level or case.level),
-    )
-    if target.level is not None and target.level > case.level:
-        case.level = int(target.level)
-        add_event(
-            session, case, "escalated", agent_actor(agent), at=now, reason="transferencia", level=case.level
-        )
-    enqueue(session, CASE_CARD, case)
-
-
 def add_note(session: Session, case: Case, agent: Agent, text: str, now: datetime | None = None) -> None:
     add_event(session, case, "note", agent_actor(agent), at=now, text=text)
-
-
-def correct_type(
-    session: Session, case: Case, agent: Agent, case_type: CaseType, now: datetime | None = None
-) -> str:
-    """`/tipo`: the agent's label wins; the event keeps what the customer wrote and what the
-    classifier said, for retraining. Returns the previous type."""
-    previous = case.type
-    case.type = case_type.value
-    add_event(
-        session,
-        case,
-        "type_corrected",
-        agent_actor(agent),
-        at=now,
-        **{"from": previous, "to": case_type.value},
-        text=case.description,
-        intent=case.intent,
-        confidence=case.intent_confidence,
-    )
-    enqueue(session, CASE_CARD, case)
-    return previous
-
-
-def resolve_case(
-    session: Session, case: Case, agent: Agent, resolution: str, now: datetime | None = None
-) -> None:
-    """`/cerrar`: resolved with the agent's resolution; the conversation goes back to the bot."""
-    now = now or utcnow()
-    case.resolution, case.handoff = resolution, None
-    add_event(
-        session,
-        case,
-        "resolved",
-        agent_actor(agent),
-        at=now,
-        status_to=CaseStatus.RESUELTO.value,
-        resolution=resolution,
-    )
-    enqueue(session, CASE_CARD, case)
-
-
-def return_to_bot(session: Session, case: Case, agent: Agent, now: datetime | None = None) -> None:
-    """`/devolver`: the assistant answers again; the case stays open and with its agent."""
-    case.handoff = None
-    add_event(session, case, "returned_to_bot", agent_actor(agent), at=now)
-
-
-def resume_handoff(session: Session, case: Case, actor: str, now: datetime | None = None) -> None:
-    """The owner writes again after `/devolver`, or the customer after saying goodbye."""
-    case.handoff = relayed(case)
-    add_event(session, case, "handoff_resumed", actor, at=now)
-
-
-def customer_left(session: Session, case: Case, now: datetime | None = None) -> None:
-    case.handoff = Handoff.CUSTOMER_LEFT.value
-    add_event(session, case, "customer_left", CUSTOMER_ACTOR, at=now)
 
 
 def record_customer_message(

@@ -15,13 +15,12 @@ from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
 
-from bot.cases import set_deadlines
+from bot.cases import raise_level, set_deadlines
 from bot.handoff.agents import supervisors_of
 from bot.handoff.case_card import in_case_thread
 from bot.labels import format_datetime, label
 from bot.sla.watch import FIRST_RESPONSE, OVERDUE, claim_once
 from bot.store.models import Agent, Case, Level
-from bot.store.outbox import CASE_CARD, enqueue
 from bot.timeline import add_event
 
 logger = logging.getLogger(__name__)
@@ -82,10 +81,7 @@ class SlaNotifier:
     def overdue(self, session: Session, case: Case, deadline: str, plazo: str, now: datetime) -> Warning:
         """Up one level to supervision; the customer is told once, with a new resolution date."""
         add_event(session, case, "sla_overdue", at=now, deadline=deadline)
-        if case.level < Level.SUPERVISOR:
-            case.level = int(Level.SUPERVISOR)
-            add_event(session, case, "escalated", at=now, reason="sla_vencido", level=case.level)
-            enqueue(session, CASE_CARD, case)
+        raise_level(session, case, Level.SUPERVISOR, "sla_vencido", now=now)
         supervisors = supervisors_of(session, case.team.name) if case.team else []
         told = ", ".join(mention(s) for s in supervisors) or label("sla", "nobody")
         words = text("overdue", numero=case.number, plazo=plazo) + " " + text("notified", nombres=told)

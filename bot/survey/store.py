@@ -14,11 +14,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from bot.cases import escalate_case, finish_case, set_deadlines
+from bot.cases import RELAYED_CHANNELS, finish_case, reopen_case
 from bot.config import get_settings
-from bot.deadlines.sla import get_sla_policy
-from bot.handoff.rules import RELAYED_CHANNELS, relayed
-from bot.store.models import Case, CaseStatus, Customer, Level, Survey, utcnow
+from bot.store.models import Case, Customer, Level, Survey, utcnow
 from bot.store.outbox import CASE_CARD, SURVEY_EXPIRY, SURVEY_REMINDER, enqueue
 from bot.timeline import CUSTOMER_ACTOR, add_event
 
@@ -169,18 +167,6 @@ def record(
         finish_case(session, case, now=now)
         return Outcome.DONE
     return Outcome.NEXT
-
-
-def reopen_case(session: Session, case: Case, now: datetime) -> None:
-    """Back to its agent, who is told in the case's thread; with no agent, to its team's queue."""
-    case.closed_at = None
-    add_event(session, case, "reopened", CUSTOMER_ACTOR, at=now, status_to=CaseStatus.REABIERTO.value)
-    if get_sla_policy().on_reopen == "restart":
-        set_deadlines(case, now, first_response=False)
-    if case.assigned_agent_id is not None:
-        case.handoff = relayed(case)
-    else:
-        escalate_case(session, case, reason="encuesta_no_resuelto", now=now)
 
 
 def pending_survey(session: Session, chat_id: str) -> Survey | None:
