@@ -17,9 +17,9 @@ import yaml
 
 from bot.config import PROJECT_ROOT
 from bot.telegram_api.config import SECRET_HEADER
-from tests import telegram_updates as tg
-from tests.fake_bot_api import Call, FakeBotApi
-from tests.telegram_assistant import SECRET
+from tests.support import telegram_updates as tg
+from tests.support.fake_bot_api import Call, FakeBotApi
+from tests.support.telegram_assistant import SECRET
 
 SCRIPT = ("hola", "cuanto tarda un envio a valencia?", "sí") * 2  # a level says the first lines
 THINK_SECONDS = 1.0

@@ -61,9 +61,9 @@ from bot.store.db import create_reading_engine
 from bot.store.inbox import PENDING
 from bot.store.migrate import migrate
 from bot.store.models import InboxUpdate
-from tests.fake_bot_api import FakeBotApi
-from tests.postgres import PostgresServer
-from tests.telegram_assistant import assistant_settings, telegram_assistant
+from tests.support.fake_bot_api import FakeBotApi
+from tests.support.postgres import PostgresServer
+from tests.support.telegram_assistant import assistant_settings, telegram_assistant
 
 SETTLE_SECONDS = 3.0  # after the inbox is done with a level, for late or duplicated replies
 DRAIN_SECONDS = 300.0  # at most, after the last turn, for the updates still queued to be processed

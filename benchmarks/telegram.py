@@ -25,9 +25,9 @@ from pathlib import Path
 import httpx
 
 from benchmarks.stats import percentile
-from tests import telegram_updates as tg
-from tests.fake_bot_api import Call, FakeBotApi
-from tests.telegram_assistant import SECRET, TelegramAssistant, telegram_assistant
+from tests.support import telegram_updates as tg
+from tests.support.fake_bot_api import Call, FakeBotApi
+from tests.support.telegram_assistant import SECRET, TelegramAssistant, telegram_assistant
 
 CONVERSATION = ["hola", "cuanto tarda un envio a valencia?", "sí"]
 ROUNDS_PER_CHAT = 2

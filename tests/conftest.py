@@ -14,12 +14,12 @@ from bot.config import get_settings
 from bot.policy import get_policy
 from bot.store.db import create_session_factory, session_factory_for
 from bot.store.migrate import migrate
-from tests.fake_bot_api import FakeBotApi
-from tests.postgres import fresh_postgres_database
+from tests.support.fake_bot_api import FakeBotApi
+from tests.support.postgres import fresh_postgres_database
 
 # Fixtures kept beside their helpers: `assistant` (the REST channel's assistant), `browser` (Chromium),
 # `postgres_databases` (the PostgreSQL server and copies of a migrated template database).
-pytest_plugins = ("tests.rest_assistant", "tests.browser", "tests.postgres")
+pytest_plugins = ("tests.support.rest_assistant", "tests.support.browser", "tests.support.postgres")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -85,7 +85,7 @@ async def bot(fake: FakeBotApi):
 @pytest.fixture(scope="module")
 def forum_api() -> Iterator[FakeBotApi]:
     """A fake Bot API whose agents' group is a forum (handoff and survey tests)."""
-    from tests.handoff_helpers import forum_fake
+    from tests.support.handoff_helpers import forum_fake
 
     with forum_fake() as api:
         yield api
@@ -94,7 +94,7 @@ def forum_api() -> Iterator[FakeBotApi]:
 @pytest.fixture(scope="module")
 def agents_assistant(request, trained_model: Path, tmp_path_factory, forum_api: FakeBotApi):
     """The assistant and its worker on `forum_api`, with three agents: one per test module."""
-    from tests.handoff_helpers import assistant_with_agents
+    from tests.support.handoff_helpers import assistant_with_agents
 
     name = request.module.__name__.rpartition(".")[2].removeprefix("test_").removesuffix("_end_to_end")
     with assistant_with_agents(tmp_path_factory, forum_api, name) as running:
@@ -103,9 +103,9 @@ def agents_assistant(request, trained_model: Path, tmp_path_factory, forum_api: 
 
 @pytest.fixture(scope="module")
 def console_store(tmp_path_factory) -> str:
-    """A migrated SQLite store with three weeks of seeded cases (tests/console_seed.py)."""
+    """A migrated SQLite store with three weeks of seeded cases (tests/support/console_seed.py)."""
     from bot.store.models import utcnow
-    from tests.console_seed import seed_console_cases
+    from tests.support.console_seed import seed_console_cases
 
     url = f"sqlite:///{tmp_path_factory.mktemp('console') / 'atencion.db'}"
     migrate(url)
@@ -116,7 +116,7 @@ def console_store(tmp_path_factory) -> str:
 @pytest.fixture(scope="module")
 def console(console_store: str, tmp_path_factory) -> Iterator[str]:
     """The real `python -m bot console` over `console_store`: its base URL."""
-    from tests.console_server import console_server
+    from tests.support.console_server import console_server
 
     with console_server(console_store, tmp_path_factory.mktemp("log") / "console.log") as base:
         yield base

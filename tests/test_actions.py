@@ -15,7 +15,16 @@ from actions.registration import ActionRegistrarQueja, ActionRegistrarSolicitud
 from bot.config import get_settings
 from bot.store.models import Case, CaseEvent, Message
 from bot.timeline import add_event
-from tests.trackers import action_event, as_dicts, domain, entity, opened_by, slot_event, tracker, user_event
+from tests.support.trackers import (
+    action_event,
+    as_dicts,
+    domain,
+    entity,
+    opened_by,
+    slot_event,
+    tracker,
+    user_event,
+)
 
 
 async def run(action, t):

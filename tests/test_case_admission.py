@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot.config import get_settings
 from bot.store.db import create_session_factory
 from bot.store.models import Message
-from tests.rest_assistant import new_customer, texts
+from tests.support.rest_assistant import new_customer, texts
 
 pytestmark = pytest.mark.slow
 

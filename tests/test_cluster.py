@@ -39,11 +39,11 @@ from bot.ops.local_secrets import rasa_api_token
 from bot.ops.nginx_config import nginx_command, nginx_test_command
 from bot.ops.replicas import remove_replicas, running_replicas, write_replicas
 from bot.review.rasa_api import served_model
-from tests.fake_bot_api import FakeBotApi
-from tests.postgres import fresh_postgres_database
-from tests.rest_assistant import Assistant, texts
-from tests.services import nginx_path, service_url
-from tests.telegram_assistant import TOKEN, TelegramAssistant, assistant_settings
+from tests.support.fake_bot_api import FakeBotApi
+from tests.support.postgres import fresh_postgres_database
+from tests.support.rest_assistant import Assistant, texts
+from tests.support.services import nginx_path, service_url
+from tests.support.telegram_assistant import TOKEN, TelegramAssistant, assistant_settings
 
 PREFIX = "test-cluster-"
 WEBHOOK = "https://atencion.example.com"

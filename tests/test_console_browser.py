@@ -18,8 +18,8 @@ from bot.reports.teams import teams_report
 from bot.reports.volume import volume_report
 from bot.store.db import create_session_factory
 from bot.store.models import OPEN_STATUSES, Case, utcnow
-from tests.console_seed import HOSTILE_TEXT
-from tests.console_server import PASSWORD, USER
+from tests.support.console_seed import HOSTILE_TEXT
+from tests.support.console_server import PASSWORD, USER
 
 pytestmark = pytest.mark.browser
 

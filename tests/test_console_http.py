@@ -14,10 +14,10 @@ from sqlalchemy import select
 
 from bot.store.db import create_session_factory
 from bot.store.models import OPEN_STATUSES, Agent, Case, Customer, Team, utcnow
-from tests.console_seed import HOSTILE_TEXT
-from tests.console_server import PASSWORD, USER, ConsoleSession, console_server, sign_in
-from tests.postgres import fresh_postgres_database
-from tests.tcp_proxy import proxied_database
+from tests.support.console_seed import HOSTILE_TEXT
+from tests.support.console_server import PASSWORD, USER, ConsoleSession, console_server, sign_in
+from tests.support.postgres import fresh_postgres_database
+from tests.support.tcp_proxy import proxied_database
 
 
 @pytest.fixture

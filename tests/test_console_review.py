@@ -16,8 +16,8 @@ from bot.review.collect import collect
 from bot.store.db import create_reading_engine, create_session_factory
 from bot.store.migrate import migrate
 from bot.store.models import ReviewItem
-from tests.console_server import PASSWORD, USER, ConsoleSession, console_server, sign_in
-from tests.tracker_events import action, bot_said, save_conversations, user
+from tests.support.console_server import PASSWORD, USER, ConsoleSession, console_server, sign_in
+from tests.support.tracker_events import action, bot_said, save_conversations, user
 
 CONVERSATIONS = {
     "7001": [

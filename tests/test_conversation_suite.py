@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 
 from bot.store.models import Case, CaseStatus, Level
-from tests.conversation_suite import ExpectedCase, judge_cases, load_suite, play, report, spurious_cases
+from tests.support.conversation_suite import (
+    ExpectedCase,
+    judge_cases,
+    load_suite,
+    play,
+    report,
+    spurious_cases,
+)
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 

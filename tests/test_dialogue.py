@@ -7,7 +7,7 @@ import pytest
 
 from bot.config import PROJECT_ROOT
 from bot.rest_channel import rest_sender
-from tests.rest_assistant import new_customer, texts
+from tests.support.rest_assistant import new_customer, texts
 
 pytestmark = pytest.mark.slow
 

@@ -17,7 +17,7 @@ import pytest
 import telegram
 from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, RetryAfter
 
-from tests.fake_bot_api import BOT_USER, FakeBotApi, UploadedFile
+from tests.support.fake_bot_api import BOT_USER, FakeBotApi, UploadedFile
 
 TOKEN = "123456:TEST-token"
 CHAT = 4242

@@ -8,7 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import store
 from actions.forms import ValidateQuejaForm, ValidateSolicitudForm
-from tests.trackers import domain, entity, opened_by, slot_event, tracker, user_event
+from tests.support.trackers import domain, entity, opened_by, slot_event, tracker, user_event
 
 
 async def form_turn(form, history, **slots):

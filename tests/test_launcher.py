@@ -20,9 +20,9 @@ import pytest
 from bot.config import PROJECT_ROOT
 from bot.ops.action_responses import INSTALLED
 from bot.ops.launcher import free_port
-from tests import telegram_updates as tg
-from tests.fake_bot_api import FakeBotApi
-from tests.telegram_assistant import to_chat
+from tests.support import telegram_updates as tg
+from tests.support.fake_bot_api import FakeBotApi
+from tests.support.telegram_assistant import to_chat
 
 pytestmark = pytest.mark.slow
 

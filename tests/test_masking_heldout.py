@@ -1,5 +1,5 @@
 """The review loop's masking measured on annotated Spanish messages from Spain and Latin America
-(tests/data/personal_data_*.yml; see tests/personal_data_sets.py for how a span counts as caught).
+(tests/data/personal_data_*.yml; see tests/support/personal_data_sets.py for how a span counts as caught).
 
 The held-out set was written by someone who saw neither the masker nor the tuning sets; the masker
 was developed against the tuning sets only. Figures in README («What the review loop masks»)."""
@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from bot.review.masking import mask_personal_data
-from tests.personal_data_sets import load, report, score
+from tests.support.personal_data_sets import load, report, score
 
 HELDOUT_RECALL = 0.95
 HELDOUT_CLEAN_KEPT = 0.90  # sentences without personal data that come out unchanged

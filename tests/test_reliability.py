@@ -22,11 +22,11 @@ from sqlalchemy import select, text
 from bot.ops.cluster import running_cluster
 from bot.store.db import create_session_factory
 from bot.store.models import Case, Customer, InboxUpdate
-from tests import telegram_updates as tg
-from tests.fake_bot_api import FakeBotApi
-from tests.postgres import fresh_postgres_database
-from tests.services import service_url
-from tests.telegram_assistant import SECRET, assistant_settings, short_inbox_leases
+from tests.support import telegram_updates as tg
+from tests.support.fake_bot_api import FakeBotApi
+from tests.support.postgres import fresh_postgres_database
+from tests.support.services import service_url
+from tests.support.telegram_assistant import SECRET, assistant_settings, short_inbox_leases
 
 pytestmark = pytest.mark.slow
 

@@ -10,8 +10,8 @@ import pytest
 from bot.__main__ import main
 from bot.handoff.agents import disable_agent
 from bot.reports.agents import AgentRow, agents_report
-from tests.report_output import csv_header, csv_rows, squeezed
-from tests.report_seeding import DUDA, QUEJA, SOLICITUD, Seeded, seed_cases
+from tests.support.report_output import csv_header, csv_rows, squeezed
+from tests.support.report_seeding import DUDA, QUEJA, SOLICITUD, Seeded, seed_cases
 
 JANUARY = (date(2026, 1, 1), date(2026, 1, 31))
 IN_JANUARY = ["--from", "2026-01-01", "--to", "2026-01-31"]

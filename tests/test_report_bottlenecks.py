@@ -19,8 +19,8 @@ from bot.cases import Demand, escalate_case, register_case
 from bot.reports.bottlenecks import BottlenecksReport, StepGroup, StepRow, bottlenecks_report
 from bot.store.models import Case, CaseType, Level
 from bot.timeline import add_event
-from tests.report_output import csv_header, csv_rows, squeezed
-from tests.report_seeding import register_agents
+from tests.support.report_output import csv_header, csv_rows, squeezed
+from tests.support.report_seeding import register_agents
 
 JANUARY = (date(2026, 1, 1), date(2026, 1, 31))
 IN_JANUARY = ["--from", "2026-01-01", "--to", "2026-01-31"]

@@ -11,8 +11,8 @@ from bot.__main__ import main
 from bot.cases import Demand, register_case, team_named
 from bot.reports.csat import CsatRow, csat_report
 from bot.store.models import CaseType, Survey
-from tests.report_output import csv_header, csv_rows, squeezed
-from tests.report_seeding import register_agents
+from tests.support.report_output import csv_header, csv_rows, squeezed
+from tests.support.report_seeding import register_agents
 
 JANUARY = (date(2026, 1, 1), date(2026, 1, 31))
 IN_JANUARY = ["--from", "2026-01-01", "--to", "2026-01-31"]

@@ -15,8 +15,8 @@ from bot.reports.figures import hours, percentile
 from bot.reports.sla import SlaRow, sla_report
 from bot.store.models import Case, CaseType
 from bot.timeline import add_event
-from tests.report_output import csv_header, csv_rows, squeezed
-from tests.report_seeding import register_agents
+from tests.support.report_output import csv_header, csv_rows, squeezed
+from tests.support.report_seeding import register_agents
 
 JANUARY = (date(2026, 1, 1), date(2026, 1, 31))
 IN_JANUARY = ["--from", "2026-01-01", "--to", "2026-01-31"]

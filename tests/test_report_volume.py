@@ -17,7 +17,7 @@ from bot.cases import Demand, register_case
 from bot.reports.volume import DayRow, TopicRow, TypeRow, volume_report
 from bot.store.models import CaseType
 from bot.timeline import add_event
-from tests.report_output import csv_header, csv_rows, squeezed
+from tests.support.report_output import csv_header, csv_rows, squeezed
 from tests.test_report_bottlenecks import seed
 
 JANUARY = (date(2026, 1, 1), date(2026, 1, 31))

@@ -13,7 +13,7 @@ from bot.cases import Demand, register_case, retype_case
 from bot.handoff.agents import register_agent
 from bot.store.models import CaseType, Level, ReviewItem
 from bot.timeline import agent_actor
-from tests.tracker_events import action, save_conversations, user
+from tests.support.tracker_events import action, save_conversations, user
 
 CONVERSATIONS = {
     "111": [
@@ -211,7 +211,7 @@ def test_real_conversations_through_the_running_assistant_are_collected_masked(
     """The tracker store the running Rasa server wrote, the case store its actions wrote."""
     from bot.config import get_settings
     from bot.store.db import create_session_factory, session_factory_for
-    from tests.rest_assistant import new_customer
+    from tests.support.rest_assistant import new_customer
 
     lost, doubtful, talker = new_customer(), new_customer(), new_customer()
     assistant.say(lost, "asdfgh qwerty zxcv")  # the fallback takes it

@@ -10,7 +10,7 @@ import redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from tests.services import run_script, service_url
+from tests.support.services import run_script, service_url
 
 
 def printed_again(service: str) -> str:

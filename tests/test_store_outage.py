@@ -13,11 +13,11 @@ from sqlalchemy import func, select
 
 from bot.store.db import create_session_factory
 from bot.store.models import Case, InboxUpdate
-from tests import telegram_updates as tg
-from tests.fake_bot_api import FakeBotApi
-from tests.postgres import fresh_postgres_database
-from tests.tcp_proxy import proxied_database
-from tests.telegram_assistant import short_inbox_leases, telegram_assistant, texts
+from tests.support import telegram_updates as tg
+from tests.support.fake_bot_api import FakeBotApi
+from tests.support.postgres import fresh_postgres_database
+from tests.support.tcp_proxy import proxied_database
+from tests.support.telegram_assistant import short_inbox_leases, telegram_assistant, texts
 
 pytestmark = pytest.mark.slow
 

@@ -18,9 +18,16 @@ from bot.config import PROJECT_ROOT
 from bot.customers import customer_by_chat
 from bot.store.db import create_session_factory
 from bot.store.models import Case, InboxUpdate, Message
-from tests import telegram_updates as tg
-from tests.fake_bot_api import FakeBotApi
-from tests.telegram_assistant import SECRET, TOKEN, TelegramAssistant, telegram_assistant, texts, to_chat
+from tests.support import telegram_updates as tg
+from tests.support.fake_bot_api import FakeBotApi
+from tests.support.telegram_assistant import (
+    SECRET,
+    TOKEN,
+    TelegramAssistant,
+    telegram_assistant,
+    texts,
+    to_chat,
+)
 
 pytestmark = pytest.mark.slow
 

@@ -17,7 +17,7 @@ from bot.telegram_api.incoming import (
     ToAssistant,
     interpret,
 )
-from tests import telegram_updates as tg
+from tests.support import telegram_updates as tg
 
 CONTEXT = Context(bot_id=tg.BOT_ID, bot_username=tg.BOT_USERNAME, agents_chat_id=-100999)
 CHAT = 5551234

@@ -22,7 +22,7 @@ from bot.telegram_api.bot_thread import BotThread
 from bot.telegram_api.client import build_bot
 from bot.telegram_api.config import TelegramConfig
 from bot.telegram_api.incoming import Context
-from tests.fake_bot_api import FakeBotApi
+from tests.support.fake_bot_api import FakeBotApi
 
 CHAT = 4242
 RESPONSES = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())["responses"]

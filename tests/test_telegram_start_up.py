@@ -12,7 +12,7 @@ from bot.telegram_api.bot_thread import BotThread
 from bot.telegram_api.client import build_bot
 from bot.telegram_api.config import TelegramConfig, secret_matches
 from bot.telegram_api.incoming import ALLOWED_UPDATES
-from tests.fake_bot_api import FakeBotApi
+from tests.support.fake_bot_api import FakeBotApi
 
 
 def config(**overrides) -> TelegramConfig:

@@ -8,7 +8,7 @@ import copy
 import pytest
 
 from bot.telegram.validation import malformed, not_an_update
-from tests import telegram_updates as tg
+from tests.support import telegram_updates as tg
 
 MESSAGE = tg.text_update(4242, "hola")
 PRESSED = tg.callback_update(4242, "/duda", tg.bot_message(4242, "¿Qué necesitas?", [], 7))

@@ -12,10 +12,10 @@ import pytest
 
 from bot.customers import customer_by_chat
 from bot.store.db import create_session_factory
-from tests.fake_bot_api import FakeBotApi
-from tests.rest_assistant import Assistant
-from tests.rest_assistant import texts as rest_texts
-from tests.telegram_assistant import TelegramAssistant, telegram_assistant
+from tests.support.fake_bot_api import FakeBotApi
+from tests.support.rest_assistant import Assistant
+from tests.support.rest_assistant import texts as rest_texts
+from tests.support.telegram_assistant import TelegramAssistant, telegram_assistant
 
 pytestmark = pytest.mark.slow
 

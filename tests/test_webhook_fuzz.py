@@ -27,10 +27,10 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from bot.config import PROJECT_ROOT
-from tests import telegram_updates as tg
-from tests.fake_bot_api import FakeBotApi
-from tests.handoff_helpers import LAURA, MARTA, PEDRO, STRANGER, register_agents
-from tests.telegram_assistant import SECRET, TelegramAssistant, telegram_assistant, texts
+from tests.support import telegram_updates as tg
+from tests.support.fake_bot_api import FakeBotApi
+from tests.support.handoff_helpers import LAURA, MARTA, PEDRO, STRANGER, register_agents
+from tests.support.telegram_assistant import SECRET, TelegramAssistant, telegram_assistant, texts
 
 pytestmark = pytest.mark.slow
 

@@ -19,10 +19,11 @@ import pytest
 
 from bot.customers import customer_by_chat
 from bot.store.db import create_session_factory
-from tests import telegram_updates as tg
-from tests.fake_bot_api import Call, FakeBotApi
-from tests.handoff_helpers import LAURA, STRANGER, complaint, stored_case, taken_by_laura, wait_until
-from tests.telegram_assistant import SECRET, TelegramAssistant, texts
+from tests.support import telegram_updates as tg
+from tests.support.chats import new_chat
+from tests.support.fake_bot_api import Call
+from tests.support.handoff_helpers import LAURA, STRANGER, complaint, stored_case, taken_by_laura, wait_until
+from tests.support.telegram_assistant import SECRET, TelegramAssistant, texts
 
 pytestmark = pytest.mark.slow
 
@@ -30,22 +31,6 @@ ONLY_AGENTS = "Solo los agentes registrados pueden hacer esto."
 UNKNOWN_COMMAND = "No conozco ese comando"
 HELP = "/ayuda — este mensaje"  # the help text, and nothing else
 OTHER_GROUP = -1001234500099  # a customers' group the bot is in: not the agents' group
-
-_chat_ids = iter(range(660001, 669999))
-
-
-def new_chat() -> int:
-    return next(_chat_ids)
-
-
-@pytest.fixture(scope="module")
-def assistant(agents_assistant: TelegramAssistant) -> TelegramAssistant:
-    return agents_assistant
-
-
-@pytest.fixture(scope="module")
-def fake(forum_api: FakeBotApi) -> FakeBotApi:
-    return forum_api
 
 
 def post_with_headers(

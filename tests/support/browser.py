@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.services import unavailable
+from tests.support.services import unavailable
 
 CHROMIUM_ARGS = [
     "--no-sandbox",

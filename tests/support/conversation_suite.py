@@ -12,9 +12,9 @@ import yaml
 
 from bot.store.models import Case, CaseStatus, Level
 from bot.text import fold
-from tests.rest_assistant import Assistant, new_customer
+from tests.support.rest_assistant import Assistant, new_customer
 
-SUITES = Path(__file__).parent / "conversations"
+SUITES = Path(__file__).parents[1] / "conversations"
 CASE_TYPES = ("duda", "queja", "solicitud")
 
 

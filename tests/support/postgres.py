@@ -4,7 +4,7 @@ dropped after the test.
 
 The server is TEST_POSTGRES_URL when set (its role must be allowed to create databases), else the
 private one `scripts/postgres.sh` installs and starts (var/postgres, 127.0.0.1:55432); without it
-the PostgreSQL tests skip outside CI and fail in CI (tests/services.py).
+the PostgreSQL tests skip outside CI and fail in CI (tests/support/services.py).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import NullPool
 
 from bot.store.migrate import migrate
-from tests.services import service_url, unavailable
+from tests.support.services import service_url, unavailable
 
 
 def database_named(url: str, name: str) -> str:

@@ -12,9 +12,10 @@ from sqlalchemy import select
 from bot.config import PROJECT_ROOT
 from bot.store.db import create_session_factory
 from bot.store.models import Customer
-from tests import telegram_updates as tg
-from tests.fake_bot_api import FakeBotApi
-from tests.handoff_helpers import (
+from tests.support import telegram_updates as tg
+from tests.support.chats import new_chat
+from tests.support.fake_bot_api import FakeBotApi
+from tests.support.handoff_helpers import (
     AGENTS,
     LAURA,
     MARTA,
@@ -29,25 +30,9 @@ from tests.handoff_helpers import (
     taken_by_laura,
     wait_until,
 )
-from tests.telegram_assistant import TelegramAssistant, telegram_assistant, to_chat
+from tests.support.telegram_assistant import telegram_assistant, to_chat
 
 pytestmark = pytest.mark.slow
-
-_chat_ids = iter(range(770001, 779999))
-
-
-def new_chat() -> int:
-    return next(_chat_ids)
-
-
-@pytest.fixture(scope="module")
-def assistant(agents_assistant: TelegramAssistant) -> TelegramAssistant:
-    return agents_assistant
-
-
-@pytest.fixture(scope="module")
-def fake(forum_api: FakeBotApi) -> FakeBotApi:
-    return forum_api
 
 
 def test_complaint_taken_relayed_transferred_to_a_supervisor_and_closed(assistant, fake):

@@ -15,8 +15,8 @@ from bot.handoff.agents import register_agent
 from bot.policy import get_policy
 from bot.store.db import create_session_factory
 from bot.store.models import Case, CaseEvent, Level, Message, Notification
-from tests.fake_bot_api import Call, FakeBotApi
-from tests.telegram_assistant import TelegramAssistant, telegram_assistant
+from tests.support.fake_bot_api import Call, FakeBotApi
+from tests.support.telegram_assistant import TelegramAssistant, telegram_assistant
 
 AGENTS = -1001234500001  # a forum supergroup: one topic per case
 PLAIN_AGENTS = -1001234500002  # a plain supergroup: a case is its card's reply thread

@@ -9,9 +9,10 @@ from sqlalchemy import select
 
 from bot.store.db import create_session_factory
 from bot.store.models import Case, Survey
-from tests import telegram_updates as tg
-from tests.fake_bot_api import Call, FakeBotApi
-from tests.handoff_helpers import (
+from tests.support import telegram_updates as tg
+from tests.support.chats import new_chat
+from tests.support.fake_bot_api import Call
+from tests.support.handoff_helpers import (
     CASE_NUMBER,
     LAURA,
     card_now,
@@ -20,25 +21,9 @@ from tests.handoff_helpers import (
     taken_by_laura,
     wait_until,
 )
-from tests.telegram_assistant import TelegramAssistant
+from tests.support.telegram_assistant import TelegramAssistant
 
 pytestmark = pytest.mark.slow
-
-_chat_ids = iter(range(660001, 669999))
-
-
-def new_chat() -> int:
-    return next(_chat_ids)
-
-
-@pytest.fixture(scope="module")
-def assistant(agents_assistant: TelegramAssistant) -> TelegramAssistant:
-    return agents_assistant
-
-
-@pytest.fixture(scope="module")
-def fake(forum_api: FakeBotApi) -> FakeBotApi:
-    return forum_api
 
 
 def survey(assistant: TelegramAssistant, number: str) -> Survey:

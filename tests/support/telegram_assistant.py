@@ -20,8 +20,8 @@ from bot.ops.launcher import free_port, running_services, service_environment, w
 from bot.store.db import create_session_factory
 from bot.store.migrate import migrate
 from bot.store.models import Case, Customer
-from tests import telegram_updates as tg
-from tests.fake_bot_api import Call, FakeBotApi
+from tests.support import telegram_updates as tg
+from tests.support.fake_bot_api import Call, FakeBotApi
 
 TOKEN = "123456789:fake-token-for-tests"
 SECRET = "s3cr3t-de-prueba"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 
 
 @dataclass(frozen=True)

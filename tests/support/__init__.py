@@ -1,0 +1,1 @@
+"""What the tests share: the fake Bot API, running assistants, seeded stores, services."""
