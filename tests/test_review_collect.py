@@ -15,18 +15,20 @@ from bot.store.models import CaseType, Level, ReviewItem
 from bot.timeline import agent_actor
 from tests.support.tracker_events import action, save_conversations, user
 
+# Chat ids long enough that a hash or a timestamp never contains one by chance ("111" did).
+ANA, LUIS, MARTA = "730291846", "730291857", "730291868"
 CONVERSATIONS = {
-    "111": [
+    ANA: [
         user("hola", "saludo", 0.98),  # sure: not collected
         user("no me llega el paquete, escribidme a ana.perez@correo.es", "queja", 0.52),  # unsure
         action("utter_pedir_numero_pedido"),
     ],
-    "222": [
+    LUIS: [
         user("No me llega el paquete, escribidme a luis@mail.com!!", "queja", 0.61),  # a near-duplicate
         user("asdfgh qwerty", "saludo", 0.2, fallback=True),
         action("action_default_fallback"),
     ],
-    "333": [
+    MARTA: [
         user("puedo pagar con bizum?", "duda", 0.93, topic="pagos"),  # sure, but the answer did not help
         action("action_responder_duda"),
         user("/negar", "negar", 1.0),  # the «No» button
@@ -73,8 +75,8 @@ def test_collect_finds_the_doubtful_masks_merges_and_labels_corrections(logged, 
     parcel = found["no me llega el paquete, escribidme a [email]"]
     assert (parcel.count, parcel.predicted_intent, parcel.confidence) == (2, "queja", 0.52)
     assert parcel.reasons == ["low_confidence"] and parcel.status == "pendiente"
-    assert all(source.startswith("conversacion:") and "111" not in source for source in parcel.sources)
-    assert sorted(parcel.conversations) == ["111", "222"]  # kept in the store for the context only
+    assert all(source.startswith("conversacion:") and ANA not in source for source in parcel.sources)
+    assert sorted(parcel.conversations) == [ANA, LUIS]  # kept in the store for the context only
     assert found["asdfgh qwerty"].reasons == ["fallback"]
     bizum = found["puedo pagar con bizum?"]
     assert (bizum.reasons, bizum.predicted_intent) == (["not_resolved"], "duda/pagos")
@@ -166,7 +168,7 @@ def test_labels_from_a_file_are_applied_and_disagreements_reported(logged, sessi
     assert "wrote 3 items" in capsys.readouterr().out  # the pending ones: corrections are labelled
     by_text = {row["text"]: row for row in rows}
     assert by_text["puedo pagar con bizum?"]["predicted"] == "duda/pagos"
-    assert all("111" not in " ".join(map(str, row.values())) for row in rows)  # no chat id leaves
+    assert all(ANA not in " ".join(map(str, row.values())) for row in rows)  # no chat id leaves
     by_text["no me llega el paquete, escribidme a [email]"]["label"] = "queja"
     by_text["asdfgh qwerty"]["label"] = "descartar"
     by_text["puedo pagar con bizum?"]["label"] = "duda"  # needs its topic
