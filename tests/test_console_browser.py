@@ -1,6 +1,6 @@
 """The supervisors' console in a real browser (Debian's Chromium, headless) over a seeded store:
 log in, read the figures the report SQL computed, filter the cases, open one and read its
-timeline and conversation. The dashboard's screenshot is saved for the README."""
+timeline and conversation. The dashboard's screenshot is saved for docs/reports-and-console.md."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 (tests/data/personal_data_*.yml; see tests/support/personal_data_sets.py for how a span counts as caught).
 
 The held-out set was written by someone who saw neither the masker nor the tuning sets; the masker
-was developed against the tuning sets only. Figures in README («What the review loop masks»)."""
+was developed against the tuning sets only. Figures in docs/operators.md («What is masked»)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The case store: SQLAlchemy models for DESIGN.md's data model (migrated by Alembic)."""
+"""The case store: SQLAlchemy models of cases, their events, customers, agents, surveys and the
+queues (migrated by Alembic from migrations/)."""
 
 from __future__ import annotations
 
