@@ -11,6 +11,10 @@ from dotenv import load_dotenv
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'atencion.db'}"
+# Connections that wait to be accepted by a Rasa server (Rasa's SANIC_BACKLOG) and by nginx in
+# front of them: 500 customers writing at once queue instead of being refused (Sanic's default is
+# 100). The kernel caps it at net.core.somaxconn (4096 on current Linux).
+LISTEN_BACKLOG = 1024
 
 
 TRUE_WORDS = ("1", "true", "yes", "si", "sí")

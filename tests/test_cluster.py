@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import PROJECT_ROOT, get_settings
+from bot.config import LISTEN_BACKLOG, PROJECT_ROOT, get_settings
 from bot.ops.cluster import (
     Cluster,
     ClusterRefused,
@@ -43,6 +43,7 @@ from tests.support.fake_bot_api import FakeBotApi
 from tests.support.postgres import fresh_postgres_database
 from tests.support.rest_assistant import Assistant, texts
 from tests.support.services import nginx_path, service_url
+from tests.support.sockets import listen_backlog
 from tests.support.telegram_assistant import TOKEN, TelegramAssistant, assistant_settings
 
 PREFIX = "test-cluster-"
@@ -142,7 +143,8 @@ def test_the_generated_nginx_configuration_is_accepted_by_nginx(tmp_path):
     assert servers == [
         url.removeprefix("http://") for url in [*planned.rasa.values(), *planned.actions.values()]
     ]
-    assert f"listen 127.0.0.1:{settings.action_port};" in text and str(planned.access_log) in text
+    assert f"listen 127.0.0.1:{settings.action_port} backlog={LISTEN_BACKLOG};" in text
+    assert str(planned.access_log) in text
     checked = subprocess.run(nginx_test_command(binary, tmp_path, config), capture_output=True, text=True)
     assert checked.returncode == 0, checked.stderr
 
@@ -187,6 +189,7 @@ def test_nginx_routes_the_rest_channel_only_when_an_operator_enabled_it(tmp_path
     nginx = subprocess.Popen(nginx_command(binary, tmp_path, config), stderr=subprocess.PIPE)
     try:
         wait_until_up("nginx", f"{planned.public_url}/", nginx)
+        assert listen_backlog(settings.rasa_port) == LISTEN_BACKLOG  # a burst queues, it is not refused
         assert post_status(f"{planned.public_url}/webhooks/telegram/webhook") == 200
         assert post_status(f"{planned.public_url}/webhooks/rest/webhook") == rest_status
         assert post_status(f"{planned.public_url}/conversations/123/tracker/events") == 404  # the Rasa API

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from bot.__main__ import build_parser
-from bot.config import PROJECT_ROOT
+from bot.config import LISTEN_BACKLOG, PROJECT_ROOT
 from bot.ops.nginx_config import COMPOSE_NOTE, compose_layout, render
 
 COMPOSE = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
@@ -94,9 +94,9 @@ def test_nginx_sends_to_the_compose_services_on_the_ports_they_listen_on():
     for name in ("rasa-1", "rasa-2"):
         environment = SERVICES[name]["environment"]
         assert environment["ACTION_HOST"] == "nginx"
-        assert f"listen {environment['ACTION_PORT']};" in NGINX_CONFIG
+        assert f"listen {environment['ACTION_PORT']} backlog={LISTEN_BACKLOG};" in NGINX_CONFIG
     published = SERVICES["nginx"]["ports"]
-    assert published == ["127.0.0.1:5005:5005"] and "listen 5005;" in NGINX_CONFIG
+    assert published == ["127.0.0.1:5005:5005"] and f"listen 5005 backlog={LISTEN_BACKLOG};" in NGINX_CONFIG
     assert "./deploy/nginx.conf:/etc/nginx/nginx.conf:ro" in SERVICES["nginx"]["volumes"]
 
 

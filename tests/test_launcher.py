@@ -17,11 +17,12 @@ from typing import Any
 
 import pytest
 
-from bot.config import PROJECT_ROOT
+from bot.config import LISTEN_BACKLOG, PROJECT_ROOT
 from bot.ops.action_responses import INSTALLED
 from bot.ops.launcher import free_port
 from tests.support import telegram_updates as tg
 from tests.support.fake_bot_api import FakeBotApi
+from tests.support.sockets import listen_backlog
 from tests.support.telegram_assistant import to_chat
 
 pytestmark = pytest.mark.slow
@@ -90,6 +91,9 @@ def test_run_with_a_token_serves_telegram_starts_the_worker_and_ctrl_c_stops_eve
             wait_for_line(log, "serving Telegram (long polling", timeout=180)
             wait_for_line(log, "starting worker")
             wait_for_line(log, "supervisors' console: http://127.0.0.1:")
+            assert (
+                listen_backlog(int(env["RASA_PORT"])) == LISTEN_BACKLOG
+            )  # a burst queues, it is not refused
             children = children_of(launcher.pid)
             for child in children:  # no secret on a command line: `ps` shows them to every local user
                 command_line = Path(f"/proc/{child}/cmdline").read_bytes().decode(errors="replace")

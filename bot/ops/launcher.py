@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 
-from bot.config import PROJECT_ROOT, Settings, get_settings
+from bot.config import LISTEN_BACKLOG, PROJECT_ROOT, Settings, get_settings
 from bot.ops.local_secrets import rasa_api_token
 from bot.store.lock_store import lock_store_type
 from bot.store.migrate import migrate
@@ -57,6 +57,7 @@ def service_environment(settings: Settings) -> dict[str, str]:
         "ACTION_HOST": os.environ.get("ACTION_HOST") or "127.0.0.1",
         "ACTION_PORT": str(settings.action_port),
         "SANIC_HOST": settings.bind_host,
+        "SANIC_BACKLOG": os.environ.get("SANIC_BACKLOG") or str(LISTEN_BACKLOG),
         "RASA_API_TOKEN": rasa_api_token(settings),
     }
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from bot.config import PROJECT_ROOT
+from bot.config import LISTEN_BACKLOG, PROJECT_ROOT
 from bot.ops.replicas import DEFAULT_ACTION_SERVERS, DEFAULT_RASA_SERVERS
 
 TEMPLATE = PROJECT_ROOT / "deploy" / "nginx.conf.j2"
@@ -39,6 +39,7 @@ class NginxLayout:
     access_log: str
     temp_dir: str | None = None  # None: nginx's compiled-in paths (they need root)
     worker_processes: str = "1"
+    backlog: int = LISTEN_BACKLOG
     expose_rest: bool = False  # /webhooks/rest/ reaches the Rasa servers (REST_CHANNEL_TOKEN is set)
 
 
