@@ -21,7 +21,6 @@ from bot.handoff.agents import active_agent
 from bot.handoff.rules import (
     case_in_thread,
     first_name,
-    handoff_case,
     record_agent_message,
     record_customer_message,
 )
@@ -94,16 +93,16 @@ class Relay:
             )
         )
 
-    async def from_customer(self, incoming: Any, message: Message | None, update_id: int) -> bool:
-        """While an agent has the customer's case, what they send goes to the case's thread and
-        the bot stays silent; False when no agent has it (the bot answers as usual)."""
-        if not isinstance(incoming, (ToAssistant, Attach, ShareContact, Reply, PressButton)):
+    async def from_customer(
+        self, incoming: Any, message: Message | None, update_id: int, case: Case | None
+    ) -> bool:
+        """While an agent has the customer's case (`case`, read when the update started), what they
+        send goes to the case's thread and the bot stays silent; False when no agent has it (the
+        bot answers as usual)."""
+        if case is None or not isinstance(incoming, (ToAssistant, Attach, ShareContact, Reply, PressButton)):
             return False
         if isinstance(incoming, Reply) and incoming.response not in RELAYED_MEDIA:
             return False  # /ayuda, edits, unknown commands: answered as usual
-        case = await self.messenger.store(handoff_case, str(incoming.chat_id))
-        if case is None:
-            return False
         owner = first_name(case.assigned_agent)
         if isinstance(incoming, PressButton):
             await self.messenger.answer(

@@ -17,7 +17,7 @@ from telegram.error import Forbidden, TelegramError
 from bot.desk.conversations import Conversations
 from bot.desk.messenger import HandoffMessenger
 from bot.handoff.rules import first_name
-from bot.store.models import Case, utcnow
+from bot.store.models import Case, Survey, utcnow
 from bot.survey.answers import parse_rating, parse_resolved
 from bot.survey.messages import question, text
 from bot.survey.store import (
@@ -27,7 +27,6 @@ from bot.survey.store import (
     Pressed,
     Result,
     answer_survey,
-    pending_survey,
     spend_reask,
 )
 from bot.telegram_api.buttons import answer_query, show_choice
@@ -71,12 +70,10 @@ class SurveyDesk:
             show_choice(self.messenger.telegram, query.message, title)
         await self.follow_up(result)
 
-    async def typed(self, chat_id: int, said: str) -> bool:
-        """A typed answer to the question waiting, if it is one; False: the assistant answers."""
-        survey = await self.messenger.store(pending_survey, str(chat_id))
-        if survey is None:
-            return False
-        step, number = survey.step, survey.case.number
+    async def typed(self, survey: Survey, said: str) -> bool:
+        """A typed answer to `survey`'s question waiting (read when the update started), if it is
+        one; False: the assistant answers."""
+        step, number, chat_id = survey.step, survey.case.number, survey.case.customer.chat_id
         if step == RESOLVED:
             answer = parse_resolved(said)
             if answer is None:

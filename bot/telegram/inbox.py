@@ -15,6 +15,8 @@ import socket
 import threading
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -30,12 +32,20 @@ WAIT_POLL_SECONDS = 0.2
 MAX_WAIT_FOR_EARLIER_SECONDS = 30.0  # an earlier update elsewhere; then this one goes ahead
 START_RETRY_SECONDS = (0.5, 1, 2, 4, 8)  # the store unreachable: about 15 s, then the customer is told
 
-Also = Callable[[Session], object] | None
+T = TypeVar("T")
 OnTaken = Callable[[TakenOver], Awaitable[None]]
 
 
 class StoreUnavailable(RuntimeError):
     """The store did not answer while an update was being started."""
+
+
+@dataclass(frozen=True)
+class Begun(Generic[T]):
+    """Whether this server is to process the update now, and what was read starting it."""
+
+    started: bool
+    read: T | None = None
 
 
 def new_owner() -> str:
@@ -67,24 +77,29 @@ class TelegramInbox:
             self.hold(update_id)
         return accepted
 
-    async def start(self, update_id: int, also: Also = None) -> bool:
-        """True when this server is to process the update now (after the chat's earlier ones)."""
+    async def start(self, update_id: int, read: Callable[[Session], T] | None = None) -> Begun[T]:
+        """Whether this server is to process the update now (after the chat's earlier ones); once
+        started, `read(session)` runs in the same transaction (the customer stored, the chat's
+        state read) and its result comes back with it."""
         waited = 0.0
         while True:
-            outcome = await self.start_once(update_id, also, force=waited >= MAX_WAIT_FOR_EARLIER_SECONDS)
+            force = waited >= MAX_WAIT_FOR_EARLIER_SECONDS
+            outcome, result = await self.start_once(update_id, read, force)
             if outcome is not Start.WAIT:
                 if outcome is Start.GONE:
                     self.release(update_id)
-                return outcome is Start.STARTED
+                return Begun(outcome is Start.STARTED, result)
             await asyncio.sleep(WAIT_POLL_SECONDS)
             waited += WAIT_POLL_SECONDS
 
-    async def start_once(self, update_id: int, also: Also, force: bool) -> Start:
-        def transaction(session: Session) -> Start:
+    async def start_once(
+        self, update_id: int, read: Callable[[Session], T] | None, force: bool
+    ) -> tuple[Start, T | None]:
+        def transaction(session: Session) -> tuple[Start, T | None]:
             outcome = inbox.start(session, update_id, self.owner, ignore_earlier=force)
-            if outcome is Start.STARTED and also is not None:
-                also(session)
-            return outcome
+            if outcome is Start.STARTED and read is not None:
+                return outcome, read(session)
+            return outcome, None
 
         for pause in (*START_RETRY_SECONDS, None):
             try:

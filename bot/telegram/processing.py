@@ -19,6 +19,7 @@ from telegram.error import TelegramError
 from bot.attachments import attach_file
 from bot.cases import open_cases
 from bot.customers import Profile, save_phone, set_reachable, upsert_customer
+from bot.desk.chat_state import ChatState, chat_state
 from bot.desk.commands import AgentsDesk
 from bot.desk.survey_buttons import SurveyDesk
 from bot.store.callback_payloads import callback_data_for, payload_for
@@ -107,7 +108,7 @@ class UpdateProcessor:
         incoming = interpret(update, self.context)
         update_id = update.update_id
         try:
-            started = await self.inbox.start(update_id, customer_upsert(incoming))
+            begun = await self.inbox.start(update_id, self.begin(incoming))
         except StoreUnavailable as error:
             logger.error("update %s waits for the store to come back: %s", update_id, error)
             await self.apologize(incoming, WAIT_APOLOGY)
@@ -118,11 +119,11 @@ class UpdateProcessor:
             await self.apologize(incoming, REPEAT_APOLOGY)
             await self.inbox.finish(update_id, InboxState.FAILED)
             return
-        if not started:
+        if not begun.started:
             logger.info("update %s was already processed; ignored", update_id)
             return
         try:
-            await self.handle(incoming, update)
+            await self.handle(incoming, update, begun.read or ChatState())
         except Exception:
             logger.exception(
                 "processing update %s failed; the customer is asked to check or repeat", update_id
@@ -140,12 +141,26 @@ class UpdateProcessor:
         with contextlib.suppress(Exception):  # nothing more can be done if even this fails
             await self.reply(chat_id, response)
 
-    async def handle(self, incoming: Incoming, update: Update) -> None:
+    def begin(self, incoming: Incoming) -> Callable[[Session], ChatState | None]:
+        """What starting the update also does, in its transaction: the customer behind it stored,
+        and (with the agents' desk) their chat's state read."""
+        customer = customer_of(incoming)
+
+        def begin(session: Session) -> ChatState | None:
+            if customer is None:
+                return None
+            chat_id, user = customer
+            upsert_customer(session, str(chat_id), CHANNEL, profile=profile_of(user))
+            return chat_state(session, str(chat_id)) if self.desk is not None else None
+
+        return begin
+
+    async def handle(self, incoming: Incoming, update: Update, state: ChatState) -> None:
         if self.desk is not None and await self.desk.relay.from_customer(
-            incoming, update.effective_message, update.update_id
+            incoming, update.effective_message, update.update_id, state.handoff_case
         ):
             return  # an agent has this customer's case: the bot stays silent
-        if self.desk is not None and await self.survey_answer(self.desk.surveys, incoming):
+        if self.desk is not None and await self.survey_answer(self.desk.surveys, incoming, state):
             return  # typed instead of pressed
         await self.carry_out(incoming, update.update_id)
 
@@ -168,10 +183,11 @@ class UpdateProcessor:
             case Ignore():
                 logger.debug("update %s ignored: %s", update_id, incoming.reason)
 
-    async def survey_answer(self, surveys: SurveyDesk, incoming: Incoming) -> bool:
-        if not isinstance(incoming, ToAssistant) or incoming.text.startswith("/"):
+    async def survey_answer(self, surveys: SurveyDesk, incoming: Incoming, state: ChatState) -> bool:
+        survey = state.pending_survey
+        if survey is None or not isinstance(incoming, ToAssistant) or incoming.text.startswith("/"):
             return False  # commands and button payloads are not typed answers
-        return await surveys.typed(incoming.chat_id, incoming.text)
+        return await surveys.typed(survey, incoming.text)
 
     async def agents_update(self, incoming: AgentButton | AgentCommand | AgentMessage) -> None:
         handled = self.desk is not None and await self.desk.handle(incoming)
@@ -314,14 +330,6 @@ def customer_of(incoming: Incoming) -> tuple[int, User | None] | None:
 def customer_chat(incoming: Incoming) -> int | None:
     customer = customer_of(incoming)
     return customer[0] if customer else None
-
-
-def customer_upsert(incoming: Incoming) -> Callable[[Session], object] | None:
-    """Storing the customer behind a message (id, name, username, language), if there is one."""
-    if (customer := customer_of(incoming)) is None:
-        return None
-    chat_id, user = customer
-    return lambda session: upsert_customer(session, str(chat_id), CHANNEL, profile=profile_of(user))
 
 
 def number_of(case: Case | None) -> str | None:
