@@ -33,6 +33,7 @@ class Settings:
     rasa_port: int
     action_port: int
     console_port: int
+    worker_port: int  # the worker's /health, /ready and /metrics
     console_user: str
     console_password: str | None
     console_secure_cookie: bool  # also set on its own behind a proxy saying https
@@ -69,6 +70,7 @@ class Settings:
             rasa_port=int(env.get("RASA_PORT") or 5005),
             action_port=int(env.get("ACTION_PORT") or 5055),
             console_port=int(env.get("CONSOLE_PORT") or 8000),
+            worker_port=int(env.get("WORKER_PORT") or 8001),
             console_user=env.get("CONSOLE_USER") or "supervisor",
             console_password=env.get("CONSOLE_PASSWORD") or None,
             console_secure_cookie=(env.get("CONSOLE_SECURE_COOKIE") or "").lower() in TRUE_WORDS,

@@ -48,6 +48,22 @@ MODEL = Info("atencion_model", "The model this Rasa server answers with")
 WEBHOOK_ANSWERS = Counter(
     "atencion_telegram_webhook_responses", "The Telegram webhook's answers, by HTTP status", ["status"]
 )
+# The worker's.
+DELIVERIES = Counter(
+    "atencion_outbox_deliveries",
+    "Notifications the worker settled, by kind (case_card, sla_alert…) and status (sent, skipped, "
+    "retry, failed)",
+    ["kind", "status"],
+)
+DELIVERY_DELAY_SECONDS = Histogram(
+    "atencion_outbox_delivery_delay_seconds",
+    "From when a notification was due to when the worker settled it, by kind",
+    ["kind"],
+    buckets=(0.5, 1, 2, 5, 10, 30, 60, 300, 900),
+)
+SLA_ALERTS_CLAIMED = Counter(
+    "atencion_sla_alerts_claimed", "Deadline alerts the worker found due and queued, by level", ["level"]
+)
 COUNTED_EVENTS = {  # case event kind → metric name
     "escalated": "atencion_escalations",
     "sla_warning": "atencion_sla_warnings",

@@ -25,13 +25,17 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.cases import set_agents_thread, set_card_message
+from bot.config import get_settings
 from bot.customers import set_reachable
 from bot.deadlines.business_hours import BusinessHours, get_business_hours, when_back
 from bot.deadlines.sla import SlaPolicy, get_sla_policy
 from bot.handoff.case_card import case_card, topic_name
+from bot.health import Check, database_check
 from bot.labels import label
+from bot.metrics import DELIVERIES, DELIVERY_DELAY_SECONDS, SLA_ALERTS_CLAIMED
 from bot.sla.alerts import SlaNotifier
 from bot.sla.watch import claim_new
+from bot.status_server import serve_status
 from bot.store.callback_payloads import callback_data_for
 from bot.store.db import get_session_factory
 from bot.store.models import Agent, Case, Message, Notification, utcnow
@@ -120,6 +124,10 @@ def unattended_text(number: str, hours: BusinessHours, now: datetime) -> str:
 TELEGRAM_ONLY = (CASE_CARD, UNATTENDED, SURVEY_REMINDER)  # nothing to do without Telegram
 
 
+# Ready: the store answers. Without a Telegram token the worker still does its job (deadlines).
+WORKER_CHECKS: dict[str, Check] = {"database": database_check(get_session_factory)}
+
+
 @dataclass
 class Worker:
     bot: Bot | None  # None without TELEGRAM_TOKEN: deadlines are still watched and escalated
@@ -156,6 +164,7 @@ class Worker:
             with self.session_factory.begin() as session:
                 alerts = claim_new(session, self.hours, self.sla.alerts_percent, now)
                 for alert in alerts:
+                    SLA_ALERTS_CLAIMED.labels(alert.level).inc()
                     case = session.get(Case, alert.case_id)
                     enqueue(
                         session, SLA_ALERT, case, not_before=now, deadline=alert.deadline, level=alert.level
@@ -205,11 +214,16 @@ class Worker:
     def record(self, notification_id: int, change: Callable[[Session, Notification], None]) -> None:
         with self.session_factory.begin() as session:
             notification = session.get(Notification, notification_id)
+            kind, due = notification.kind, notification.not_before
             change(session, notification)
-            if notification.status == "failed":
+            status = "retry" if notification.status == "pending" else notification.status
+            if status == "failed":
                 logger.error(
                     "notification %s gave up after %s attempts", notification_id, notification.attempts
                 )
+        DELIVERIES.labels(kind, status).inc()
+        if status != "retry":
+            DELIVERY_DELAY_SECONDS.labels(kind).observe(max((self.clock() - due).total_seconds(), 0.0))
 
     def settle(self, session: Session, notification: Notification, outcome: Outcome) -> None:
         now = self.clock()
@@ -324,6 +338,16 @@ async def serve() -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    settings = get_settings()
+    server = serve_status(settings.bind_host, settings.worker_port, WORKER_CHECKS)
+    try:
+        await run_worker(config, stop)
+    finally:
+        if server is not None:
+            server.shutdown()
+
+
+async def run_worker(config: TelegramConfig, stop: asyncio.Event) -> None:
     if not config.enabled:
         await Worker(None, get_session_factory(), None).run(stop)
         return

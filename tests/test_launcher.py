@@ -5,6 +5,7 @@ every process it started."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -54,9 +55,23 @@ def launcher_environment(tmp_path: Path, **extra: str) -> dict[str, str]:
         "RASA_PORT": str(free_port()),
         "ACTION_PORT": str(free_port()),
         "CONSOLE_PORT": str(free_port()),
+        "WORKER_PORT": str(free_port()),
         "CONSOLE_PASSWORD": "launcher-test",
         **extra,
     }
+
+
+def answers(url: str, timeout: float) -> str:
+    """The body `url` answers with once it is up."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.read().decode()
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
 
 
 def start_launcher(env: dict[str, str], log: Path, **popen: Any) -> subprocess.Popen:
@@ -98,6 +113,8 @@ def test_run_with_a_token_serves_telegram_starts_the_worker_and_ctrl_c_stops_eve
             for child in children:  # no secret on a command line: `ps` shows them to every local user
                 command_line = Path(f"/proc/{child}/cmdline").read_bytes().decode(errors="replace")
                 assert API_TOKEN not in command_line and "LAUNCHER-test-token" not in command_line
+            worker_ready = answers(f"http://127.0.0.1:{env['WORKER_PORT']}/ready", timeout=60)
+            assert json.loads(worker_ready) == {"status": "ready", "checks": {"database": "ok"}}
             login = f"http://127.0.0.1:{env['CONSOLE_PORT']}/entrar"
             assert "Entrar en la consola" in urllib.request.urlopen(login).read().decode()
             for text in ("hola", "quiero poner una queja", "dejaron el paquete en la calle", "PED-4021937"):

@@ -56,6 +56,7 @@ def service_environment(settings: Settings) -> dict[str, str]:
         "MAX_NEW_CASES_PER_HOUR": str(settings.max_new_cases_per_hour),
         "ACTION_HOST": os.environ.get("ACTION_HOST") or "127.0.0.1",
         "ACTION_PORT": str(settings.action_port),
+        "WORKER_PORT": str(settings.worker_port),
         "SANIC_HOST": settings.bind_host,
         "SANIC_BACKLOG": os.environ.get("SANIC_BACKLOG") or str(LISTEN_BACKLOG),
         "RASA_API_TOKEN": rasa_api_token(settings),

@@ -163,6 +163,7 @@ def assistant_settings(
         rasa_port=free_port(),
         action_port=free_port(),
         console_port=free_port(),
+        worker_port=free_port(),
         telegram_token=TOKEN,
         telegram_webhook_url=webhook_url,
         telegram_webhook_secret=SECRET,
