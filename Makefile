@@ -61,8 +61,9 @@ shell: model migrate ## Rasa's debug shell (shows every prediction), with the ac
 validate: install ## check the training data and the domain
 	$(PY) -m rasa data validate
 
-lint: install ## ruff, and the layers of pyproject.toml (import-linter)
+lint: install ## ruff (check and format), and the layers of pyproject.toml (import-linter)
 	$(VENV)/bin/ruff check bot actions tests benchmarks
+	$(VENV)/bin/ruff format --check bot actions tests benchmarks
 	$(VENV)/bin/lint-imports
 
 bench: model migrate ## benchmarks (results in benchmarks/results.md)

@@ -341,9 +341,10 @@ def load_text(results: Results) -> str:
     )
     return (
         f"Load, per level, on the same servers: {levels}; then a burst of {BURST.chats} chats × "
-        f"{BURST.turns} turns with a connection each. Every chat is a new Telegram private chat posting "
-        "updates (tests/support/telegram_updates.py) to the public webhook with the secret header, over at most "
-        f"{TELEGRAM_CONNECTIONS} connections in all (Telegram's limit per webhook); it waits for the "
+        f"{BURST.turns} turns with a connection each. Every chat is a new Telegram private chat "
+        "posting updates (tests/support/telegram_updates.py) to the public webhook with the secret "
+        f"header, over at most {TELEGRAM_CONNECTIONS} connections in all (Telegram's limit per webhook); "
+        "it waits for the "
         "bot's replies at the fake Bot API of the tests (on loopback, in the benchmark's process), then "
         f"thinks {THINK_SECONDS:.0f} s. The chats start spread over the first second. The bot's answers "
         f"to the lines, counted on one Telegram chat of each setup: {results.expected} messages (the "
