@@ -52,10 +52,15 @@ from benchmarks.customers import (
     reply_counts,
 )
 from benchmarks.stats import percentile
-from bot.config import PROJECT_ROOT
+from bot.config import PROJECT_ROOT, get_settings
 from bot.ops.cluster import running_cluster
 from bot.ops.cluster_serve import private_service_url
-from bot.ops.launcher import log_path, raise_keyboard_interrupt
+from bot.ops.launcher import (
+    action_server_command,
+    log_path,
+    raise_keyboard_interrupt,
+    rasa_server_command,
+)
 from bot.ops.nginx_config import nginx_binary
 from bot.store.db import create_reading_engine
 from bot.store.inbox import PENDING
@@ -70,6 +75,9 @@ DRAIN_SECONDS = 300.0  # at most, after the last turn, for the updates still que
 PUBLIC_URL = "https://bench.example.com"
 LOG_PREFIX = "bench-scale-"
 PROFILE_DIR = PROJECT_ROOT / "var" / "bench"
+# How the launcher starts each server (`python -m <module> …`): the profile finds them by it.
+RASA_MODULE = rasa_server_command(get_settings())[2]
+ACTIONS_MODULE = action_server_command(get_settings())[2]
 PROFILE_SECONDS = 60
 PROFILE_CHATS = 10
 PROFILE_RAMP_SECONDS = 5.0
@@ -163,9 +171,9 @@ def sqlite_target(setup: Setup, fake: FakeBotApi) -> Iterator[Target]:
     ):
         processes = {}
         for pid, command in cpu_profile.children_of(os.getpid()).items():
-            if command[1:4] == ["-m", "rasa", "run"]:
+            if command[1:3] == ["-m", RASA_MODULE]:
                 processes["rasa"] = pid
-            elif command[1:3] == ["-m", "rasa_sdk"]:
+            elif command[1:3] == ["-m", ACTIONS_MODULE]:
                 processes["actions"] = pid
         logs = [log_path(f"{prefix}{name}") for name in ("rasa", "actions")]
         yield Target(setup, running.webhook_url, running.database_url, fake, processes, logs)

@@ -48,6 +48,18 @@ MODEL = Info("atencion_model", "The model this Rasa server answers with")
 WEBHOOK_ANSWERS = Counter(
     "atencion_telegram_webhook_responses", "The Telegram webhook's answers, by HTTP status", ["status"]
 )
+# The action servers'.
+ACTION_CALLS = Counter(
+    "atencion_action_calls",
+    "Custom action calls an action server answered, by action and HTTP status",
+    ["action", "status"],
+)
+ACTION_SECONDS = Histogram(
+    "atencion_action_seconds",
+    "How long an action server took to answer a custom action call, by action",
+    ["action"],
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
 # The worker's.
 DELIVERIES = Counter(
     "atencion_outbox_deliveries",
@@ -85,6 +97,11 @@ def timed_turns(on_new_message: Handler, channel: str) -> Handler:
         return result
 
     return handle  # type: ignore[return-value]
+
+
+def count_action(action: str, status: int, seconds: float) -> None:
+    ACTION_CALLS.labels(action, str(status)).inc()
+    ACTION_SECONDS.labels(action).observe(seconds)
 
 
 def model_in_use(agent: Any) -> None:

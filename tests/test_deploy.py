@@ -131,16 +131,18 @@ def test_the_image_installs_the_lock_file_and_trains_the_model_at_build_time():
     assert "python -m bot train" in dockerfile
 
 
-def test_rasa_servers_the_worker_and_the_console_are_healthy_only_when_ready():
+def test_every_process_is_healthy_only_when_ready():
     """Their healthchecks ask /ready (model, store, Telegram), not only whether the port answers."""
     for name, path in (("rasa-1", "/webhooks/telegram/ready"), ("rasa-2", "/webhooks/telegram/ready")):
         assert path in " ".join(SERVICES[name]["healthcheck"]["test"]), name
     assert "/ready" in " ".join(SERVICES["console"]["healthcheck"]["test"])
+    for name in ("actions-1", "actions-2"):
+        assert "127.0.0.1:5055/ready" in " ".join(SERVICES[name]["healthcheck"]["test"]), name
     worker_port = SERVICES["worker"]["environment"]["WORKER_PORT"]
     assert f"127.0.0.1:{worker_port}/ready" in " ".join(SERVICES["worker"]["healthcheck"]["test"])
 
 
-def test_prometheus_scrapes_every_rasa_server_the_worker_and_the_console_where_they_serve_metrics():
+def test_prometheus_scrapes_every_process_where_it_serves_metrics():
     scrape = yaml.safe_load((PROJECT_ROOT / "deploy" / "prometheus.yml").read_text(encoding="utf-8"))
     jobs = {job["job_name"]: job for job in scrape["scrape_configs"]}
     rasa_targets = {t for c in jobs["atencion-rasa"]["static_configs"] for t in c["targets"]}
@@ -148,5 +150,7 @@ def test_prometheus_scrapes_every_rasa_server_the_worker_and_the_console_where_t
     assert rasa_targets == {f"{name}:5005" for name in rasa_servers}
     assert jobs["atencion-rasa"]["metrics_path"] == "/webhooks/telegram/metrics"
     assert jobs["atencion-store"]["static_configs"][0]["targets"] == ["console:8000"]
+    action_targets = {t for c in jobs["atencion-actions"]["static_configs"] for t in c["targets"]}
+    assert action_targets == {f"{name}:5055" for name in SERVICES if name.startswith("actions-")}
     worker_port = SERVICES["worker"]["environment"]["WORKER_PORT"]
     assert jobs["atencion-worker"]["static_configs"][0]["targets"] == [f"worker:{worker_port}"]

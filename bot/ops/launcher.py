@@ -64,7 +64,15 @@ def service_environment(settings: Settings) -> dict[str, str]:
 
 
 def action_server_command(settings: Settings) -> list[str]:
-    return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)]
+    return [
+        sys.executable,
+        "-m",
+        "bot.ops.action_server",
+        "--actions",
+        "actions",
+        "--port",
+        str(settings.action_port),
+    ]
 
 
 def worker_command() -> list[str]:

@@ -1,0 +1,102 @@
+"""The action server `make run` starts (rasa-sdk's, through bot/ops/action_server.py): it answers
+custom action calls as rasa-sdk does, and adds /ready and /metrics (a real process, a real store)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from bot.config import PROJECT_ROOT, get_settings
+from bot.ops.launcher import action_server_command, free_port, service_environment, wait_until_up
+from bot.store.migrate import migrate
+
+pytestmark = pytest.mark.slow
+
+
+def call(url: str, body: dict | None = None) -> tuple[int, str]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def action_call(name: str) -> dict:
+    latest = {"text": "adiós", "intent": {"name": "despedida", "confidence": 0.99}, "entities": []}
+    tracker = {"sender_id": "730291846", "slots": {}, "latest_message": latest, "events": []}
+    return {
+        "next_action": name,
+        "sender_id": "730291846",
+        "tracker": tracker,
+        "domain": {},
+        "version": "3.6.21",
+    }
+
+
+def calls_counted(exposition: str, action: str, status: str) -> float:
+    return sum(
+        found.value
+        for family in text_string_to_metric_families(exposition)
+        for found in family.samples
+        if found.name == "atencion_action_calls_total"
+        and found.labels == {"action": action, "status": status}
+    )
+
+
+@pytest.fixture(scope="module")
+def action_server(tmp_path_factory) -> Iterator[str]:
+    database_url = f"sqlite:///{tmp_path_factory.mktemp('actions') / 'atencion.db'}"
+    migrate(database_url)
+    settings = get_settings()
+    settings = type(settings)(**{**vars(settings), "database_url": database_url, "action_port": free_port()})
+    log = Path(tmp_path_factory.mktemp("log")) / "actions.log"
+    with open(log, "wb") as output:
+        process = subprocess.Popen(
+            action_server_command(settings),
+            cwd=PROJECT_ROOT,
+            env=service_environment(settings),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{settings.action_port}"
+    try:
+        wait_until_up("actions", f"{url}/health", process)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_an_action_call_is_answered_and_counted(action_server):
+    before = call(f"{action_server}/metrics")[1]
+    status, body = call(f"{action_server}/webhook", action_call("action_despedir"))
+    assert status == 200
+    assert [r.get("response") for r in json.loads(body)["responses"]] == ["utter_despedida"]
+    after = call(f"{action_server}/metrics")[1]
+    assert (
+        calls_counted(after, "action_despedir", "200") == calls_counted(before, "action_despedir", "200") + 1
+    )
+    assert "atencion_action_seconds_bucket" in after and "730291846" not in after  # no customer id
+
+
+def test_an_unknown_action_is_refused_as_rasa_sdk_does_and_counted_without_its_name(action_server):
+    status, body = call(f"{action_server}/webhook", action_call("action_que_no_existe"))
+    assert status == 404 and json.loads(body)["action_name"] == "action_que_no_existe"
+    exposition = call(f"{action_server}/metrics")[1]
+    assert calls_counted(exposition, "unknown", "404") >= 1 and "action_que_no_existe" not in exposition
+
+
+def test_health_and_ready(action_server):
+    status, body = call(f"{action_server}/health")
+    assert status == 200 and json.loads(body) == {"status": "ok"}
+    status, body = call(f"{action_server}/ready")
+    assert status == 200 and json.loads(body) == {"status": "ready", "checks": {"database": "ok"}}
