@@ -17,7 +17,14 @@ from sqlalchemy.orm import Session
 
 from actions import store
 from actions.presenting import case_variables
-from bot.cases import Demand, case_by_source_key, cases_opened_since, open_cases, waiting_case
+from bot.cases import (
+    Demand,
+    case_by_source_key,
+    cases_opened_since,
+    open_cases,
+    refine_topic,
+    waiting_case,
+)
 from bot.config import get_settings
 from bot.policy import GENERAL_TOPIC
 from bot.store.models import Case, CaseType
@@ -108,4 +115,8 @@ def refuse_new_case(
         return Refusal(response, {})
     if text.strip():
         add_message(session, case, "customer", text, at=store.now())
+    if response == "utter_caso_seguimiento" and refine_topic(
+        session, case, demand.topic, store.policy(), store.now()
+    ):
+        response = "utter_caso_seguimiento_precisado"  # the details named what it is about
     return Refusal(response, case_variables(case))

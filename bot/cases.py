@@ -24,7 +24,7 @@ from bot.customers import upsert_customer
 from bot.deadlines.business_hours import get_business_hours
 from bot.deadlines.sla import case_deadlines, get_sla_policy
 from bot.labels import customer_visible_events
-from bot.policy import CasePolicy
+from bot.policy import GENERAL_TOPIC, CasePolicy
 from bot.store.db import insert_unless_present
 from bot.store.models import (
     OPEN_STATUSES,
@@ -328,6 +328,25 @@ def transfer_case(
     if level is not None:
         record_level(session, case, level, "transferencia", actor, now)
     enqueue(session, CASE_CARD, case)
+
+
+def refine_topic(
+    session: Session, case: Case, topic: str, policy: CasePolicy, now: datetime | None = None
+) -> bool:
+    """A case registered about nothing in particular gets the topic its details name: the team,
+    priority and deadlines that topic has (its deadlines still counted from when it was opened).
+    False when it already has a topic of its own."""
+    if case.topic != GENERAL_TOPIC or topic == GENERAL_TOPIC:
+        return False
+    rule = policy.rule_for(CaseType(case.type), topic)
+    previous = case.topic
+    case.topic, case.priority = topic, rule.priority
+    case.team = team_named(session, rule.team)
+    set_deadlines(case, case.created_at)
+    add_event(session, case, "topic_refined", at=now, **{"from": previous, "to": topic}, team=rule.team)
+    if case.level >= Level.AGENT:  # the agents' group shows it: its card says the new team
+        enqueue(session, CASE_CARD, case, not_before=now)
+    return True
 
 
 def retype_case(

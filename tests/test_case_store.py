@@ -15,10 +15,11 @@ from bot.cases import (
     customer_case,
     escalate_case,
     open_cases,
+    refine_topic,
     register_case,
     register_case_once,
 )
-from bot.store.models import Case, CaseEvent, CaseType, Customer, Message
+from bot.store.models import Case, CaseEvent, CaseType, Customer, Message, Notification
 
 NOW = datetime(2026, 11, 23, 10, 0)
 
@@ -58,6 +59,24 @@ def test_a_registered_queja_has_a_number_team_due_date_and_timeline(session_fact
     assert first_response_due == datetime(2026, 11, 23, 12, 0)
     assert due == datetime(2026, 11, 25, 10, 0)
     assert stored == ("queja", 0.93)
+
+
+def test_a_complaint_about_nothing_in_particular_takes_the_team_its_details_name(session_factory, policy):
+    vague = demand(topic="general", description="hice un pedido hace dos semanas")
+    with session_factory.begin() as session:
+        case = register_case(session, vague, policy, NOW)
+        assert case.team.name == "atencion_cliente"
+        assert refine_topic(session, case, "envio", policy, NOW)
+        assert not refine_topic(session, case, "cobro", policy, NOW)  # it has a topic of its own now
+        topic, team, due = case.topic, case.team.name, case.sla_due_at
+        refined = [e.details for e in case.events if e.kind == "topic_refined"]
+        session.flush()
+        kinds = [n.kind for n in session.scalars(select(Notification).where(Notification.case_id == case.id))]
+
+    assert (topic, team) == ("envio", "logistica")
+    assert refined == [{"from": "general", "to": "envio", "team": "logistica"}]
+    assert due == datetime(2026, 11, 25, 10, 0)  # still counted from when it was opened
+    assert kinds.count("case_card") == 2, kinds  # registered and escalated, then redrawn
 
 
 def test_case_numbers_carry_the_type_prefix_and_one_yearly_sequence(session_factory, policy):

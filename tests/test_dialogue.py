@@ -131,6 +131,16 @@ def test_the_details_of_a_complaint_about_nothing_in_particular_join_it(assistan
     assert case.number == complaint.number and "añadido" in said
 
 
+def test_the_details_of_a_complaint_about_nothing_in_particular_give_it_their_team(assistant):
+    customer = new_customer()
+    assistant.say(customer, "hice un pedido hace dos semanas")
+    [complaint] = assistant.cases(customer)
+    said = texts(assistant.say(customer, "y todavía no ha llegado nada, ni un correo ni nada"))
+    [case] = assistant.cases(customer)
+    assert case.number == complaint.number and (case.topic, case.team.name) == ("envio", "logistica")
+    assert "ahora lleva el equipo de Logística" in said
+
+
 def test_a_request_that_also_asks_for_a_person_gets_both(assistant):
     customer = new_customer()
     said = texts(assistant.say(customer, "cancelen el pedido PED-3344512 y pásenme con una persona porfa"))
