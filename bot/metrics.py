@@ -19,6 +19,7 @@ from prometheus_client import (
     REGISTRY,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     Info,
     generate_latest,
@@ -45,6 +46,11 @@ TELEGRAM_API_ERRORS = Counter(
     ["kind"],
 )
 MODEL = Info("atencion_model", "The model this Rasa server answers with")
+HELD_OUT_MACRO_F1 = Gauge(
+    "atencion_model_heldout_macro_f1",
+    "Macro-F1 (duda, queja, solicitud) of the model in use on each held-out set, measured after training",
+    ["set"],
+)
 WEBHOOK_ANSWERS = Counter(
     "atencion_telegram_webhook_responses", "The Telegram webhook's answers, by HTTP status", ["status"]
 )
@@ -104,10 +110,14 @@ def count_action(action: str, status: int, seconds: float) -> None:
     ACTION_SECONDS.labels(action).observe(seconds)
 
 
-def model_in_use(agent: Any) -> None:
-    """`atencion_model_info`: the id and file name of the model a Rasa agent answers with."""
+def model_in_use(agent: Any, held_out: dict[str, float]) -> None:
+    """`atencion_model_info`: the id and file name of the model a Rasa agent answers with; and
+    its held-out scores, when they were measured for that model."""
     model_id, name = (agent.model_id, agent.model_name) if agent is not None else (None, None)
     MODEL.info({"model_id": str(model_id or ""), "name": str(name or "")})
+    HELD_OUT_MACRO_F1.clear()
+    for held_out_set, macro_f1 in held_out.items():
+        HELD_OUT_MACRO_F1.labels(held_out_set).set(macro_f1)
 
 
 async def exposition(registry: CollectorRegistry = REGISTRY) -> HTTPResponse:

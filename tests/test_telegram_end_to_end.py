@@ -98,6 +98,8 @@ def test_turns_and_webhook_answers_are_counted_for_prometheus(assistant):
     text = requests.get(metrics_url(assistant), timeout=10).text
     assert str(chat) not in text and "pregunta" not in text
     assert re.search(r'atencion_model_info\{model_id="[0-9a-f]{32}",name="atencion.tar.gz"\} 1.0', text)
+    held_out = re.search(r'atencion_model_heldout_macro_f1\{set="nlu_holdout"\} ([0-9.]+)', text)
+    assert held_out and 0.9 <= float(held_out.group(1)) <= 1.0  # measured after training, for this model
 
 
 def test_the_webhook_is_registered_with_its_secret_and_update_kinds(assistant):

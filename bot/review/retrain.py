@@ -28,6 +28,7 @@ from bot.review.retrain_report import confusion_png, markdown
 from bot.review.training_data import labelled_examples, nlu_yaml
 from bot.review.verdict import Gate, Verdict, judge
 from bot.store.models import utcnow
+from bot.training import model_scores
 from bot.training.evaluation import Scores, evaluate, load_agent
 from bot.training.leaks import leaking_texts
 from bot.training.train import run_rasa_train
@@ -119,6 +120,7 @@ def retrain(
     if not verdict.promote:
         return Outcome(count, leaking, verdict, report, candidate, "unchanged: the candidate was refused")
     store.promote(candidate, data, started)
+    model_scores.record(store.current)
     return Outcome(count, leaking, verdict, report, candidate, reload(server, store.current))
 
 
@@ -191,4 +193,5 @@ def rollback(
     restored = store.rollback(clock())
     if restored is None:
         return None, "no previous model is kept: nothing to go back to"
+    model_scores.record(store.current)
     return restored, reload(server, store.current)

@@ -48,6 +48,8 @@ from bot.telegram_api.incoming import ALLOWED_UPDATES, Context, chat_key, interp
 from bot.telegram_api.ordering import ChatQueues
 from bot.telegram_api.polling import poll_updates
 from bot.text import bidi_safe
+from bot.training.model_scores import held_out_scores
+from bot.training.train import MODEL_PATH
 
 logger = logging.getLogger(__name__)
 
@@ -134,7 +136,8 @@ class TelegramInput(InputChannel):
 
         @telegram_webhook.route("/metrics", methods=["GET"])
         async def exposition(request: Request) -> HTTPResponse:
-            metrics.model_in_use(getattr(request.app.ctx, "agent", None))  # a reload replaces the agent
+            agent = getattr(request.app.ctx, "agent", None)  # read each time: a reload replaces it
+            metrics.model_in_use(agent, held_out_scores(getattr(agent, "model_id", None), MODEL_PATH))
             return await metrics.exposition()
 
         @telegram_webhook.route("/webhook", methods=["POST"])

@@ -19,6 +19,7 @@ MODEL_DIR = PROJECT_ROOT / "models"
 MODEL_NAME = "atencion"
 MODEL_PATH = MODEL_DIR / f"{MODEL_NAME}.tar.gz"
 FINGERPRINT_PATH = MODEL_DIR / f"{MODEL_NAME}.fingerprint"
+SCORES_PATH = MODEL_DIR / f"{MODEL_NAME}.scores.json"  # bot/training/model_scores.py writes it
 LOG_PATH = PROJECT_ROOT / "var" / "log" / "train.log"
 
 
@@ -116,11 +117,21 @@ def train(log_path: Path = LOG_PATH) -> None:
     run_rasa_train(MODEL_DIR, log_path)
     FINGERPRINT_PATH.write_text(expected + "\n")
     logger.info("model trained in %.0f s: %s", time.monotonic() - started, MODEL_PATH)
+    record_held_out_scores()
+
+
+def record_held_out_scores() -> None:
+    """models/atencion.scores.json, for the Rasa server's metrics (bot/training/model_scores.py)."""
+    from bot.training import model_scores  # it loads the model and TensorFlow: only when needed
+
+    model_scores.record(MODEL_PATH)
 
 
 def ensure_model() -> Path:
     if model_is_fresh():
         logger.info("model is up to date: %s", MODEL_PATH)
+        if not SCORES_PATH.exists():  # trained before its scores were kept
+            record_held_out_scores()
     else:
         train()
     return MODEL_PATH
