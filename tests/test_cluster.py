@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.config import LISTEN_BACKLOG, PROJECT_ROOT, get_settings
 from bot.ops.cluster import (
@@ -32,6 +33,7 @@ from bot.ops.cluster import (
     refusal,
     running_cluster,
     write_nginx_config,
+    write_prometheus_config,
 )
 from bot.ops.cluster_serve import RestartBudget, keep_running, with_local_services
 from bot.ops.launcher import Supervisor, free_port, wait_until_up
@@ -131,6 +133,20 @@ def test_local_services_fill_only_the_settings_left_unset(monkeypatch):
 
 
 # --- the pieces: nginx's configuration, the replicas file, restarting what dies
+
+
+def test_prometheus_is_told_where_every_process_of_the_cluster_serves_its_metrics(tmp_path):
+    settings = dataclasses.replace(
+        get_settings(), rasa_port=free_port(), action_port=free_port(), worker_port=8101, console_port=8100
+    )
+    planned = planned_cluster(settings, rasa=2, actions=3, log_prefix=PREFIX)
+    config = yaml.safe_load(write_prometheus_config(settings, tmp_path, planned).read_text())
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    targets = {name: job["static_configs"][0]["targets"] for name, job in jobs.items()}
+    assert targets["atencion-rasa"] == [url.removeprefix("http://") for url in planned.rasa.values()]
+    assert targets["atencion-actions"] == [url.removeprefix("http://") for url in planned.actions.values()]
+    assert (targets["atencion-worker"], targets["atencion-store"]) == (["127.0.0.1:8101"], ["127.0.0.1:8100"])
+    assert jobs["atencion-rasa"]["metrics_path"] == "/webhooks/telegram/metrics"
 
 
 def test_the_generated_nginx_configuration_is_accepted_by_nginx(tmp_path):

@@ -14,7 +14,9 @@ import yaml
 
 from bot.__main__ import build_parser
 from bot.config import LISTEN_BACKLOG, PROJECT_ROOT
+from bot.ops import prometheus_config
 from bot.ops.nginx_config import COMPOSE_NOTE, compose_layout, render
+from bot.ops.prometheus_config import compose_targets, scrape_config
 
 COMPOSE = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
 SERVICES = COMPOSE["services"]
@@ -105,6 +107,12 @@ def test_deploy_nginx_conf_is_the_template_rendered_for_compose():
     assert expected == NGINX_CONFIG, (
         "deploy/nginx.conf is out of date: python -m bot.ops.nginx_config > deploy/nginx.conf"
     )
+
+
+def test_deploy_prometheus_yml_is_the_scrape_configuration_rendered_for_compose():
+    expected = scrape_config(compose_targets(), prometheus_config.COMPOSE_NOTE)
+    actual = (PROJECT_ROOT / "deploy" / "prometheus.yml").read_text(encoding="utf-8")
+    assert expected == actual, "out of date: python -m bot.ops.prometheus_config > deploy/prometheus.yml"
 
 
 def test_every_variable_the_compose_file_uses_is_documented_in_env_example():

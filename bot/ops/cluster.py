@@ -41,6 +41,7 @@ from bot.ops.launcher import (
     worker_command,
 )
 from bot.ops.nginx_config import NginxLayout, nginx_binary, nginx_command, nginx_test_command, render
+from bot.ops.prometheus_config import Targets, scrape_config
 from bot.ops.replicas import (
     CLUSTER_DIR,
     DEFAULT_ACTION_SERVERS,
@@ -146,6 +147,7 @@ def running_cluster(
             start_console(running, settings, environment, f"{log_prefix}console")
         replicas = directory / "replicas.json"
         write_replicas(replicas, running.public_url, list(running.rasa.values()))
+        write_prometheus_config(settings, directory, running)
         try:
             yield running
         finally:
@@ -220,6 +222,20 @@ def write_nginx_config(settings: Settings, directory: Path, running: Cluster) ->
     config.write_text(
         render(layout, "Written by python -m bot cluster from deploy/nginx.conf.j2 at each start.")
     )
+    return config
+
+
+def write_prometheus_config(settings: Settings, directory: Path, running: Cluster) -> Path:
+    """var/cluster/prometheus.yml: where Prometheus finds every process's metrics."""
+    targets = Targets(
+        rasa=[f"{LOOPBACK}:{port_of(url)}" for url in running.rasa.values()],
+        actions=[f"{LOOPBACK}:{port_of(url)}" for url in running.actions.values()],
+        worker=f"{LOOPBACK}:{settings.worker_port}",
+        console=f"{LOOPBACK}:{settings.console_port}",
+    )
+    config = directory / "prometheus.yml"
+    config.write_text(scrape_config(targets, "Written by python -m bot cluster at each start."))
+    logger.info("Prometheus can scrape every process with %s", config)
     return config
 
 
