@@ -82,6 +82,20 @@ async def bot(fake: FakeBotApi):
         yield telegram_bot
 
 
+@pytest.fixture
+async def telegram(fake: FakeBotApi):
+    """python-telegram-bot on a thread of its own, as our channel runs it, talking to `fake`."""
+    from bot.telegram_api.bot_thread import BotThread  # Rasa and Sanic come with it: only when needed
+    from bot.telegram_api.client import build_bot
+    from bot.telegram_api.config import TelegramConfig
+
+    fake.reset()
+    thread = BotThread(build_bot(TelegramConfig("123:TEST", None, None, fake.base_url, None)))
+    await thread.start()
+    yield thread
+    await thread.stop(timeout=30)
+
+
 @pytest.fixture(scope="module")
 def forum_api() -> Iterator[FakeBotApi]:
     """A fake Bot API whose agents' group is a forum (handoff and survey tests)."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator, Iterator
 
 import pytest
 import yaml
@@ -19,28 +18,10 @@ from bot.telegram.output import TelegramOutput
 from bot.telegram.processing import UpdateProcessor
 from bot.telegram.store_work import StoreWork
 from bot.telegram_api.bot_thread import BotThread
-from bot.telegram_api.client import build_bot
-from bot.telegram_api.config import TelegramConfig
 from bot.telegram_api.incoming import Context
-from tests.support.fake_bot_api import FakeBotApi
 
 CHAT = 4242
 RESPONSES = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())["responses"]
-
-
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeBotApi]:
-    with FakeBotApi() as api:
-        yield api
-
-
-@pytest.fixture
-async def telegram(fake: FakeBotApi) -> AsyncIterator[BotThread]:
-    fake.reset()
-    thread = BotThread(build_bot(TelegramConfig("123:TEST", None, None, fake.base_url, None)))
-    await thread.start()
-    yield thread
-    await thread.stop(timeout=30)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ python-telegram-bot against the fake Bot API, a real store)."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
 from types import SimpleNamespace
 
 import pytest
@@ -21,29 +20,12 @@ from bot.telegram.input import agents_desk
 from bot.telegram.processing import UpdateProcessor
 from bot.telegram.store_work import StoreWork
 from bot.telegram_api.bot_thread import BotThread
-from bot.telegram_api.client import build_bot
-from bot.telegram_api.config import TelegramConfig
 from bot.telegram_api.incoming import Context
 from tests.support import telegram_updates as tg
-from tests.support.fake_bot_api import FakeBotApi
 from tests.support.telegram_assistant import to_chat
 
 CHAT, AGENTS = 730291846, -1001234500777
 RESPONSES = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())["responses"]
-
-
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeBotApi]:
-    with FakeBotApi() as api:
-        yield api
-
-
-@pytest.fixture
-async def telegram(fake: FakeBotApi) -> AsyncIterator[BotThread]:
-    thread = BotThread(build_bot(TelegramConfig("123:TEST", None, None, fake.base_url, None)))
-    await thread.start()
-    yield thread
-    await thread.stop(timeout=30)
 
 
 @pytest.fixture
