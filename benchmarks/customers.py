@@ -11,6 +11,7 @@ import asyncio
 import dataclasses
 import enum
 import time
+from collections.abc import Sequence
 
 import httpx
 import yaml
@@ -175,8 +176,8 @@ async def hold_chats(
         return list(logs), time.monotonic() - started
 
 
-async def reply_counts(url: str, fake: FakeBotApi, chat_id: int) -> list[int]:
-    """How many messages the bot sends for each line of the script, on Telegram (one chat; a
+async def reply_counts(url: str, fake: FakeBotApi, chat_id: int, script: Sequence[str] = SCRIPT) -> list[int]:
+    """How many messages the bot sends for each line of `script`, on Telegram (one chat; a
     line's replies are over when none came for QUIET_SECONDS). REST would not do: on Telegram
     a duda is registered as a case, «sí» closes it and the survey's first question follows."""
     replies = Replies(fake, apology_texts())
@@ -184,7 +185,7 @@ async def reply_counts(url: str, fake: FakeBotApi, chat_id: int) -> list[int]:
     chat = str(chat_id)
     try:
         async with client_for(1) as client:
-            for line in SCRIPT:
+            for line in script:
                 update = tg.text_update(chat_id, line)
                 response = await client.post(url, json=update, headers={SECRET_HEADER: SECRET})
                 response.raise_for_status()

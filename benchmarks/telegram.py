@@ -24,6 +24,7 @@ from pathlib import Path
 
 import httpx
 
+from benchmarks.customers import reply_counts
 from benchmarks.stats import percentile
 from tests.support import telegram_updates as tg
 from tests.support.fake_bot_api import Call, FakeBotApi
@@ -196,8 +197,10 @@ def measure_level(
 def measure() -> list[tuple[Run, Run]]:
     chat_ids = itertools.count(1000, 1000)
     with servers() as running:
-        expected = asyncio.run(measure_rest(running.rest_url, 1))[1]  # warm-up, and the reply counts
-        asyncio.run(measure_telegram(running, 1, expected, first_chat=next(chat_ids)))
+        asyncio.run(measure_rest(running.rest_url, 1))  # warm-up
+        # Counted on Telegram: there «sí» closing the duda is followed by the survey's question.
+        script = CONVERSATION * ROUNDS_PER_CHAT
+        expected = asyncio.run(reply_counts(running.webhook_url, running.fake, next(chat_ids), script))
         return [measure_level(running, chats, expected, chat_ids) for chats in CONCURRENCY_LEVELS]
 
 
