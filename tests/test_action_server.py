@@ -3,11 +3,13 @@ custom action calls as rasa-sdk does, and adds /ready and /metrics (a real proce
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -52,13 +54,9 @@ def calls_counted(exposition: str, action: str, status: str) -> float:
     )
 
 
-@pytest.fixture(scope="module")
-def action_server(tmp_path_factory) -> Iterator[str]:
-    database_url = f"sqlite:///{tmp_path_factory.mktemp('actions') / 'atencion.db'}"
-    migrate(database_url)
-    settings = get_settings()
-    settings = type(settings)(**{**vars(settings), "database_url": database_url, "action_port": free_port()})
-    log = Path(tmp_path_factory.mktemp("log")) / "actions.log"
+@contextmanager
+def running_action_server(database_url: str, log: Path) -> Iterator[str]:
+    settings = dataclasses.replace(get_settings(), database_url=database_url, action_port=free_port())
     with open(log, "wb") as output:
         process = subprocess.Popen(
             action_server_command(settings),
@@ -74,6 +72,14 @@ def action_server(tmp_path_factory) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def action_server(tmp_path_factory) -> Iterator[str]:
+    database_url = f"sqlite:///{tmp_path_factory.mktemp('actions') / 'atencion.db'}"
+    migrate(database_url)
+    with running_action_server(database_url, tmp_path_factory.mktemp("log") / "actions.log") as url:
+        yield url
 
 
 def test_an_action_call_is_answered_and_counted(action_server):
@@ -100,3 +106,12 @@ def test_health_and_ready(action_server):
     assert status == 200 and json.loads(body) == {"status": "ok"}
     status, body = call(f"{action_server}/ready")
     assert status == 200 and json.loads(body) == {"status": "ready", "checks": {"database": "ok"}}
+
+
+def test_not_ready_while_its_store_does_not_answer(tmp_path):
+    unreachable = f"postgresql+psycopg2://atencion@127.0.0.1:{free_port()}/atencion"
+    with running_action_server(unreachable, tmp_path / "actions.log") as url:
+        status, body = call(f"{url}/ready")
+        assert call(f"{url}/health")[0] == 200  # alive all the same
+    assert status == 503
+    assert json.loads(body)["checks"]["database"].startswith("the database does not answer")
