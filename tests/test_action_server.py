@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import subprocess
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -15,9 +14,10 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.config import PROJECT_ROOT, get_settings
-from bot.ops.launcher import action_server_command, free_port, service_environment, wait_until_up
+from bot.config import get_settings
+from bot.ops.launcher import action_server_command, free_port, service_environment
 from bot.store.migrate import migrate
+from tests.support.processes import running_server
 
 pytestmark = pytest.mark.slow
 
@@ -57,21 +57,10 @@ def calls_counted(exposition: str, action: str, status: str) -> float:
 @contextmanager
 def running_action_server(database_url: str, log: Path) -> Iterator[str]:
     settings = dataclasses.replace(get_settings(), database_url=database_url, action_port=free_port())
-    with open(log, "wb") as output:
-        process = subprocess.Popen(
-            action_server_command(settings),
-            cwd=PROJECT_ROOT,
-            env=service_environment(settings),
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
     url = f"http://127.0.0.1:{settings.action_port}"
-    try:
-        wait_until_up("actions", f"{url}/health", process)
+    command, env = action_server_command(settings), service_environment(settings)
+    with running_server("actions", command, env, log, f"{url}/health"):
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,8 +11,8 @@ from pathlib import Path
 
 import requests
 
-from bot.config import PROJECT_ROOT
-from bot.ops.launcher import free_port, wait_until_up
+from bot.ops.launcher import free_port
+from tests.support.processes import running_server
 
 USER, PASSWORD = "supervisora", "clave-de-prueba-9"
 CSRF_FIELD = re.compile(r'name="csrf" value="([^"]*)"')
@@ -53,18 +52,6 @@ def console_server(database_url: str, log: Path) -> Iterator[str]:
         "CONSOLE_USER": USER,
         "CONSOLE_PASSWORD": PASSWORD,
     }
-    with open(log, "wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "console"],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
     base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up("console", f"{base}/entrar", process)
+    with running_server("console", [sys.executable, "-m", "bot", "console"], env, log, f"{base}/entrar"):
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
