@@ -90,6 +90,17 @@ def test_an_unknown_action_is_refused_as_rasa_sdk_does_and_counted_without_its_n
     assert calls_counted(exposition, "unknown", "404") >= 1 and "action_que_no_existe" not in exposition
 
 
+def test_a_body_that_is_not_a_call_is_refused_and_counted_without_a_name(action_server):
+    request = urllib.request.Request(
+        f"{action_server}/webhook", data=b"{no es json", headers={"Content-Type": "application/json"}
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    assert refused.value.code >= 400
+    exposition = call(f"{action_server}/metrics")[1]
+    assert calls_counted(exposition, "unknown", str(refused.value.code)) >= 1
+
+
 def test_health_and_ready(action_server):
     status, body = call(f"{action_server}/health")
     assert status == 200 and json.loads(body) == {"status": "ok"}

@@ -10,6 +10,7 @@ import zlib
 
 import pluggy
 from sanic import Request, Sanic
+from sanic.exceptions import SanicException
 from sanic.response import HTTPResponse
 
 from bot import health, metrics
@@ -20,13 +21,15 @@ UNKNOWN = "unknown"  # not an action the server has: no label of its own (labels
 
 
 def called_action(request: Request) -> str | None:
-    """The action a POST /webhook asks for, as rasa-sdk reads it (compressed or not)."""
+    """The action a POST /webhook asks for, as rasa-sdk reads it: the body Sanic already parsed
+    for rasa-sdk (no second parse of the tracker), or decompressed when it came deflated."""
     try:
-        body = request.body
         if request.headers.get("Content-Encoding") == "deflate":
-            body = zlib.decompress(body)
-        return str(json.loads(body).get("next_action") or "") or None
-    except (ValueError, zlib.error, AttributeError):
+            call = json.loads(zlib.decompress(request.body))
+        else:
+            call = request.json
+        return str(call.get("next_action") or "") or None
+    except (ValueError, zlib.error, AttributeError, SanicException):  # not a call: no name
         return None
 
 
