@@ -49,6 +49,9 @@ class Settings:
     max_new_cases_per_hour: int
     retrain_f1_tolerance: float
     retrain_max_recall_drop: float
+    # Processes of each Rasa server (Rasa's own SANIC_WORKERS): more than one only with a Redis lock
+    # store, a network database and a webhook (bot/ops/shared_stores.py).
+    rasa_workers: int = 1
 
     @property
     def console_url(self) -> str:
@@ -86,6 +89,7 @@ class Settings:
             max_new_cases_per_hour=int(env.get("MAX_NEW_CASES_PER_HOUR") or 10),
             retrain_f1_tolerance=float(env.get("RETRAIN_F1_TOLERANCE") or 0.0),
             retrain_max_recall_drop=float(env.get("RETRAIN_MAX_RECALL_DROP") or 0.05),
+            rasa_workers=int(env.get("SANIC_WORKERS") or 1),
         )
 
 

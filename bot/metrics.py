@@ -5,11 +5,16 @@ Telegram webhook's answers), exposed by each Rasa server at /webhooks/telegram/m
 store holds, read at scrape time (`StoreCollector`: open cases, registrations, escalations, SLA
 alerts, survey answers, inbox and outbox depth and age), exposed by the console at /metrics. No label
 or value carries a customer's words or ids.
+
+A Rasa server of several processes (SANIC_WORKERS) counts in prometheus-client's multiprocess mode
+(bot/ops/rasa_server.py sets its directory): whichever process answers a scrape reports all of them,
+and its gauges report the value set most recently by any.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime
 from typing import Any, TypeVar
@@ -21,10 +26,10 @@ from prometheus_client import (
     Counter,
     Gauge,
     Histogram,
-    Info,
     generate_latest,
 )
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from sanic import response
 from sanic.response import HTTPResponse
@@ -45,11 +50,17 @@ TELEGRAM_API_ERRORS = Counter(
     "Telegram Bot API calls that failed: rate_limited (429), network, refused (403/400)",
     ["kind"],
 )
-MODEL = Info("atencion_model", "The model this Rasa server answers with")
+MODEL = Gauge(
+    "atencion_model_info",
+    "The model this Rasa server answers with (1; 0 for one it answered with before)",
+    ["model_id", "name"],
+    multiprocess_mode="mostrecent",
+)
 HELD_OUT_MACRO_F1 = Gauge(
     "atencion_model_heldout_macro_f1",
     "Macro-F1 (duda, queja, solicitud) of the model in use on each held-out set, measured after training",
     ["set"],
+    multiprocess_mode="mostrecent",
 )
 WEBHOOK_ANSWERS = Counter(
     "atencion_telegram_webhook_responses", "The Telegram webhook's answers, by HTTP status", ["status"]
@@ -110,20 +121,40 @@ def count_action(action: str, status: int, seconds: float) -> None:
     ACTION_SECONDS.labels(action).observe(seconds)
 
 
+_shown: dict[str, set[tuple[str, ...]]] = {"model": set(), "sets": set()}  # what this process set
+
+
 def model_in_use(agent: Any, held_out: dict[str, float]) -> None:
     """`atencion_model_info`: the id and file name of the model a Rasa agent answers with; and
-    its held-out scores, when they were measured for that model."""
+    its held-out scores, when they were measured for that model. What no longer holds is set to 0
+    (the model) or NaN (a score): with several processes, a label removed here would still be
+    reported from the multiprocess files."""
     model_id, name = (agent.model_id, agent.model_name) if agent is not None else (None, None)
-    MODEL.info({"model_id": str(model_id or ""), "name": str(name or "")})
-    HELD_OUT_MACRO_F1.clear()
+    current = (str(model_id or ""), str(name or ""))
+    for before in _shown["model"] - {current}:
+        MODEL.labels(*before).set(0)
+    MODEL.labels(*current).set(1)
+    _shown["model"].add(current)
+    for (held_out_set,) in _shown["sets"] - {(name,) for name in held_out}:
+        HELD_OUT_MACRO_F1.labels(held_out_set).set(float("nan"))
     for held_out_set, macro_f1 in held_out.items():
         HELD_OUT_MACRO_F1.labels(held_out_set).set(macro_f1)
+        _shown["sets"].add((held_out_set,))
 
 
-async def exposition(registry: CollectorRegistry = REGISTRY) -> HTTPResponse:
+def process_registry() -> CollectorRegistry:
+    """This process's metrics; with several processes counting into one directory, all of theirs."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return REGISTRY
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry)
+    return registry
+
+
+async def exposition(registry: CollectorRegistry | None = None) -> HTTPResponse:
     """The metrics of `registry` (default: this process's) in Prometheus' text format, collected off
     the event loop: the store's figures are a database read."""
-    body = await asyncio.to_thread(generate_latest, registry)
+    body = await asyncio.to_thread(generate_latest, registry or process_registry())
     return response.raw(body, content_type=CONTENT_TYPE_LATEST)
 
 

@@ -49,6 +49,7 @@ from bot.ops.replicas import (
     remove_replicas,
     write_replicas,
 )
+from bot.ops.shared_stores import refusal
 from bot.training.train import MODEL_PATH
 
 logger = logging.getLogger(__name__)
@@ -59,34 +60,6 @@ LOOPBACK = "127.0.0.1"
 
 class ClusterRefused(RuntimeError):
     """These settings cannot run the cluster asked for; the message says why and what to do."""
-
-
-def refusal(settings: Settings, rasa: int, actions: int) -> str | None:
-    """Why `settings` cannot run `rasa` Rasa servers and `actions` action servers, if they cannot."""
-    if rasa < 1 or actions < 1:
-        return "a cluster needs at least one Rasa server and one action server (--rasa 1 --actions 1)"
-    if rasa == 1:
-        return None
-    if settings.database_url.startswith("sqlite"):
-        return (
-            f"DATABASE_URL is SQLite ({settings.database_url}): {rasa} Rasa servers must share one "
-            "tracker store over the network. Set DATABASE_URL to PostgreSQL "
-            "(postgresql+psycopg2://user:password@host:5432/atencion), or leave it unset and run "
-            "`make cluster`, which uses the private server of scripts/postgres.sh."
-        )
-    if not settings.lock_store_url:
-        return (
-            f"LOCK_STORE_URL is not set: {rasa} Rasa servers must share one lock store, or two of them "
-            "can answer the same conversation at once. Set LOCK_STORE_URL=redis://host:6379/0, or leave "
-            "it unset and run `make cluster`, which uses the private server of scripts/redis.sh."
-        )
-    if settings.telegram_token and not settings.telegram_webhook_url:
-        return (
-            f"TELEGRAM_TOKEN is set without TELEGRAM_WEBHOOK_URL: {rasa} Rasa servers would each poll "
-            "Telegram for updates and take each other's. Set TELEGRAM_WEBHOOK_URL to the public https "
-            "address that reaches nginx, or run one Rasa server (--rasa 1)."
-        )
-    return None
 
 
 @dataclasses.dataclass
@@ -146,7 +119,9 @@ def running_cluster(
         if console:
             start_console(running, settings, environment, f"{log_prefix}console")
         replicas = directory / "replicas.json"
-        write_replicas(replicas, running.public_url, list(running.rasa.values()))
+        write_replicas(
+            replicas, running.public_url, list(running.rasa.values()), lock_store_url=settings.lock_store_url
+        )
         write_prometheus_config(settings, directory, running)
         try:
             yield running

@@ -1,5 +1,6 @@
-"""`python -m bot cluster [--rasa N] [--actions N] [--local-services]`: its arguments (the cluster
-itself is bot/ops/cluster.py, kept running by bot/ops/cluster_serve.py, imported only when asked for)."""
+"""`python -m bot cluster [--rasa N] [--workers N] [--actions N] [--local-services]`: its arguments
+(the cluster itself is bot/ops/cluster.py, kept running by bot/ops/cluster_serve.py, imported only
+when asked for)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,12 @@ def add_cluster_command(commands: argparse._SubParsersAction) -> None:
     )
     cluster.add_argument("--rasa", type=int, default=DEFAULT_RASA_SERVERS, help="Rasa servers (default 2)")
     cluster.add_argument(
+        "--workers",
+        type=int,
+        help="processes of each Rasa server (Rasa's SANIC_WORKERS; default: SANIC_WORKERS if set, else "
+        "the cores divided among the Rasa servers)",
+    )
+    cluster.add_argument(
         "--actions", type=int, default=DEFAULT_ACTION_SERVERS, help="action servers (default 2)"
     )
     cluster.add_argument(
@@ -31,4 +38,4 @@ def add_cluster_command(commands: argparse._SubParsersAction) -> None:
 def run_cluster(args: argparse.Namespace) -> int:
     from bot.ops.cluster_serve import serve
 
-    return serve(args.rasa, args.actions, args.local_services)
+    return serve(args.rasa, args.actions, args.local_services, args.workers)

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from bot.config import PROJECT_ROOT, Settings, get_settings
 from bot.ops.cluster import Cluster, ClusterRefused, refusal, running_cluster
 from bot.ops.launcher import log_path, stop_on_signals
+from bot.ops.shared_stores import workers_per_server
 from bot.store.migrate import migrate
 from bot.training.train import ensure_model
 
@@ -29,11 +30,12 @@ logger = logging.getLogger(__name__)
 LOCAL_SERVICES = {"DATABASE_URL": ("postgres.sh", "PostgreSQL"), "LOCK_STORE_URL": ("redis.sh", "Redis")}
 
 
-def serve(rasa: int, actions: int, local_services: bool) -> int:
+def serve(rasa: int, actions: int, local_services: bool, workers: int | None = None) -> int:
     settings = get_settings()
     try:
         if local_services:
             settings = with_local_services(settings)
+        settings = dataclasses.replace(settings, rasa_workers=workers or sized_workers(rasa))
         reason = refusal(settings, rasa, actions)
         if reason:
             raise ClusterRefused(reason)
@@ -53,6 +55,13 @@ def serve(rasa: int, actions: int, local_services: bool) -> int:
         logger.info("stopped")
         return 0
     return 1  # a process kept dying
+
+
+def sized_workers(rasa: int) -> int:
+    """SANIC_WORKERS when the environment or .env sets it, else the cores divided among the servers."""
+    if os.environ.get("SANIC_WORKERS"):
+        return get_settings().rasa_workers
+    return workers_per_server(rasa)
 
 
 def with_local_services(settings: Settings) -> Settings:
@@ -126,11 +135,12 @@ def log_serving(settings: Settings, cluster: Cluster) -> None:
     )
     logger.info(
         "serving on %s/webhooks/telegram/webhook %s (Telegram: %s): nginx in front "
-        "of %d Rasa servers (%s) and %d action servers (%s); Ctrl-C stops everything",
+        "of %d Rasa servers of %d processes each (%s) and %d action servers (%s); Ctrl-C stops everything",
         cluster.public_url,
         rest,
         telegram,
         len(cluster.rasa),
+        settings.rasa_workers,
         ", ".join(cluster.rasa.values()),
         len(cluster.actions),
         ", ".join(cluster.actions.values()),

@@ -59,6 +59,7 @@ def service_environment(settings: Settings) -> dict[str, str]:
         "WORKER_PORT": str(settings.worker_port),
         "SANIC_HOST": settings.bind_host,
         "SANIC_BACKLOG": os.environ.get("SANIC_BACKLOG") or str(LISTEN_BACKLOG),
+        "SANIC_WORKERS": str(settings.rasa_workers),  # processes of each Rasa server
         "RASA_API_TOKEN": rasa_api_token(settings),
     }
 

@@ -19,9 +19,11 @@ from datetime import datetime
 from pathlib import Path
 
 import yaml
+from redis.exceptions import RedisError
 from sqlalchemy.orm import sessionmaker
 
 from bot.config import PROJECT_ROOT
+from bot.ops import model_reload
 from bot.review.model_store import CONVERSATION_EXAMPLES, ModelStore
 from bot.review.rasa_api import RasaRefused, RasaUnavailable, load_model
 from bot.review.retrain_report import confusion_png, markdown
@@ -42,11 +44,14 @@ SHARED_CACHE = PROJECT_ROOT / ".rasa" / "cache"  # components whose inputs did n
 @dataclass(frozen=True)
 class Server:
     """The running Rasa server to load a promoted model into; in a cluster (`python -m bot cluster`),
-    `replicas` are its Rasa servers' own addresses, and each of them loads it."""
+    `replicas` are its Rasa servers' own addresses, and each of them loads it. With a Redis lock
+    store every process of every Rasa server is told through it (a server of several processes,
+    SANIC_WORKERS, cannot be reached process by process)."""
 
     url: str
     token: str
     replicas: tuple[str, ...] = ()
+    lock_store_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -170,6 +175,11 @@ def reload(server: Server | None, model: Path) -> str:
     pauses while it loads, the others keep serving); what happened, for the operator."""
     if server is None:
         return "no server to reload"
+    if server.lock_store_url:
+        try:
+            return model_reload.broadcast(server.lock_store_url, model).summary()
+        except RedisError as error:
+            return f"the Redis of LOCK_STORE_URL did not answer ({error}): restart the Rasa servers"
     if not server.replicas:
         return reload_one(server.url, server.token, model)
     said = [reload_one(url, server.token, model) for url in server.replicas]

@@ -6,7 +6,7 @@ import argparse
 
 from bot.config import get_settings
 from bot.ops.local_secrets import rasa_api_token
-from bot.ops.replicas import running_replicas
+from bot.ops.replicas import running_lock_store, running_replicas
 from bot.review.model_store import ModelStore
 from bot.review.retrain import Server, retrain, rollback
 from bot.review.verdict import Gate
@@ -48,10 +48,15 @@ def add_retrain_commands(commands: argparse._SubParsersAction) -> None:
 
 def server() -> Server:
     """The Rasa server at RASA_PORT; with a cluster running, each of its Rasa servers (not the one
-    nginx would pick at RASA_PORT)."""
+    nginx would pick at RASA_PORT); with a Redis lock store, every process of every Rasa server."""
     settings = get_settings()
     url = f"http://127.0.0.1:{settings.rasa_port}"
-    return Server(url, rasa_api_token(settings), replicas=tuple(running_replicas()))
+    return Server(
+        url,
+        rasa_api_token(settings),
+        replicas=tuple(running_replicas()),
+        lock_store_url=settings.lock_store_url or running_lock_store(),
+    )
 
 
 def run_retrain(args: argparse.Namespace) -> int:

@@ -28,11 +28,13 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot import health, metrics
+from bot.config import get_settings
 from bot.desk.commands import AgentsDesk
 from bot.desk.conversations import Conversations
 from bot.desk.messenger import HandoffMessenger
 from bot.desk.relay import Relay
 from bot.desk.survey_buttons import SurveyDesk
+from bot.ops.model_reload import ModelFollower, follow_published_models
 from bot.store.callback_payloads import callback_data_for
 from bot.store.db import get_session_factory
 from bot.store.inbox import TakenOver
@@ -109,6 +111,7 @@ class TelegramInput(InputChannel):
         self.polling: concurrent.futures.Future | None = None
         self.polled_in_order = asyncio.Lock()
         self.apologized: OrderedDict[int, None] = OrderedDict()  # updates refused while the store was down
+        self.model_follower: ModelFollower | None = None
 
     @property
     def mode(self) -> str:
@@ -148,10 +151,14 @@ class TelegramInput(InputChannel):
 
         @telegram_webhook.listener("after_server_start")
         async def start(app: Sanic, _loop: Any) -> None:
+            # Every process of a Rasa server runs its channels' listeners: the one place of ours in each.
+            self.model_follower = follow_published_models(app, get_settings().lock_store_url)
             await self.start(app, on_new_message)
 
         @telegram_webhook.listener("before_server_stop")
         async def stop(_app: Sanic, _loop: Any) -> None:
+            if self.model_follower is not None:
+                self.model_follower.stop()
             await self.stop()
 
         return telegram_webhook
