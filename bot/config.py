@@ -52,6 +52,8 @@ class Settings:
     # Processes of each Rasa server (Rasa's own SANIC_WORKERS): more than one only with a Redis lock
     # store, a network database and a webhook (bot/ops/shared_stores.py).
     rasa_workers: int = 1
+    # Telegram's overall limit for a bot, kept by all its processes (bot/telegram_api/shared_rate.py).
+    telegram_messages_per_second: float = 30.0
 
     @property
     def console_url(self) -> str:
@@ -90,6 +92,7 @@ class Settings:
             retrain_f1_tolerance=float(env.get("RETRAIN_F1_TOLERANCE") or 0.0),
             retrain_max_recall_drop=float(env.get("RETRAIN_MAX_RECALL_DROP") or 0.05),
             rasa_workers=int(env.get("SANIC_WORKERS") or 1),
+            telegram_messages_per_second=float(env.get("TELEGRAM_MESSAGES_PER_SECOND") or 30),
         )
 
 

@@ -43,6 +43,7 @@ def service_environment(settings: Settings) -> dict[str, str]:
         "TELEGRAM_WEBHOOK_SECRET": settings.telegram_webhook_secret,
         "TELEGRAM_AGENTS_CHAT_ID": settings.telegram_agents_chat_id,
         "TELEGRAM_API_BASE_URL": settings.telegram_api_base_url,
+        "TELEGRAM_MESSAGES_PER_SECOND": str(settings.telegram_messages_per_second),
     }
     inherited = {key: value for key, value in quiet_rasa_environment().items() if key not in channels}
     return {

@@ -3,9 +3,10 @@
 `PUT /model` reaches one process: the one that accepts the connection. A Rasa server of several
 processes (SANIC_WORKERS) would go on answering from the old model in the others, and `retrain`
 cannot address them one by one. So each process listens on a Redis channel of the lock store's
-database (channels are server-wide: its number keeps two deployments on one Redis apart); `python -m bot retrain` and `rollback` publish the model's file there, every process loads it
-(in a thread: it goes on answering meanwhile) and says so on a reply list, and the publisher waits
-for as many replies as Redis says processes heard it.
+database (channels are server-wide: its number keeps two deployments on one Redis apart);
+`python -m bot retrain` and `rollback` publish the model's file there, every process loads it (in a
+thread: it goes on answering meanwhile) and says so on a reply list, and the publisher waits for as
+many replies as Redis says processes heard it.
 """
 
 from __future__ import annotations

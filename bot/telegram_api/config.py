@@ -22,6 +22,8 @@ class TelegramConfig:
     webhook_secret: str | None
     api_base_url: str
     agents_chat_id: int | None
+    messages_per_second: float = 30.0  # the bot's overall rate, kept together with…
+    shared_rate_url: str | None = None  # …the other processes counting in this Redis (LOCK_STORE_URL)
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> TelegramConfig:
@@ -34,6 +36,8 @@ class TelegramConfig:
             webhook_secret=given.get("webhook_secret", settings.telegram_webhook_secret),
             api_base_url=given.get("api_base_url", settings.telegram_api_base_url),
             agents_chat_id=int(agents_chat_id) if agents_chat_id else None,
+            messages_per_second=settings.telegram_messages_per_second,
+            shared_rate_url=settings.lock_store_url,
         )
 
     @property

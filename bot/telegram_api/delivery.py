@@ -13,6 +13,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import AIORateLimiter
 
 from bot.metrics import TELEGRAM_API_ERRORS
+from bot.telegram_api.shared_rate import OverallRate
 
 logger = logging.getLogger(__name__)
 
@@ -23,16 +24,19 @@ FIRST_BACKOFF_SECONDS = 0.5
 # About one message a second in each private chat, with short bursts of three (Telegram's advice).
 PRIVATE_CHAT_BURST = 3
 PRIVATE_CHAT_PERIOD_SECONDS = 3.0
+DEFAULT_MESSAGES_PER_SECOND = 30.0  # Telegram's overall limit for a bot («30 messages per second or so»)
 # "typing…" is cosmetic: it must not take the place of a reply in the rate budget.
 UNLIMITED_ENDPOINTS = {"sendChatAction"}
 
 
 class ChatRateLimiter(AIORateLimiter):
-    """python-telegram-bot's limiter (30/s overall, 20/min per group, 429s retried after
-    `retry_after`) plus a per-chat limit for private chats, which it does not have."""
+    """python-telegram-bot's limiter (20/min per group, 429s retried after `retry_after`) with the
+    overall rate (30/s by default) kept across the bot's processes (bot/telegram_api/shared_rate.py),
+    plus a per-chat limit for private chats, which it does not have."""
 
-    def __init__(self, max_retries: int = 3, **kwargs: Any) -> None:
-        super().__init__(max_retries=max_retries, **kwargs)
+    def __init__(self, overall: OverallRate | None = None, max_retries: int = 3, **kwargs: Any) -> None:
+        super().__init__(max_retries=max_retries, overall_max_rate=0, **kwargs)
+        self.overall = overall or OverallRate(DEFAULT_MESSAGES_PER_SECOND)
         self._chat_limiters: dict[int, AsyncLimiter] = {}
 
     def _chat_limiter(self, chat_id: int) -> AsyncLimiter:
@@ -56,10 +60,13 @@ class ChatRateLimiter(AIORateLimiter):
         callback = counting_failures(callback)
         if endpoint in UNLIMITED_ENDPOINTS:
             return await callback(*args, **kwargs)
+        if data.get("chat_id") is None:  # python-telegram-bot counts only requests to a chat
+            return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
         chat_id = private_chat_id(data.get("chat_id"))
         if chat_id is None or not endpoint.startswith("send"):
-            return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
-        async with self._chat_limiter(chat_id):
+            async with self.overall:
+                return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+        async with self._chat_limiter(chat_id), self.overall:
             return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
 
 
