@@ -66,7 +66,8 @@ lint: install ## ruff (check and format), and the layers of pyproject.toml (impo
 	$(VENV)/bin/ruff format --check bot actions tests benchmarks
 	$(VENV)/bin/lint-imports
 
-bench: model migrate ## benchmarks (results in benchmarks/results.md)
+bench: model migrate ## benchmarks (results in benchmarks/results.md; py-spy for the CPU profile)
+	$(VENV)/bin/pip install --quiet py-spy==0.4.3
 	$(PY) -m benchmarks.run
 
 lock: ## re-pin requirements.lock from requirements.in in a scratch venv

@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from benchmarks import cpu_profile
 from benchmarks.customers import REPLY_TIMEOUT_SECONDS, SCRIPT, TELEGRAM_CONNECTIONS, THINK_SECONDS
 from benchmarks.scaling import (
+    BENCH_MESSAGES_PER_SECOND,
     BURST,
     DRAIN_SECONDS,
     LEVELS,
@@ -160,15 +161,18 @@ def scaling_text(results: Results) -> list[str]:
     return [
         f"- PostgreSQL with 1 replica against SQLite: {comparison(results, 'pg1', 'sqlite')}.",
         f"- 2 replicas against 1: {comparison(results, 'pg2', 'pg1')}.",
+        f"- 1 replica of 2 processes against 1 of one: {comparison(results, 'pg1w2', 'pg1')}; "
+        f"against 2 replicas: {comparison(results, 'pg1w2', 'pg2')}.",
         f"- Cores used at {busiest.chats} chats by each setup's processes and the benchmark's own, of "
         f"the machine's {cores}: {used}. A Rasa server is one event loop: NLU, the policies and (on "
         "SQLite) the store calls of every conversation take turns on it, and under the GIL it keeps "
         "about one core busy however many chats wait (its busy share is in the profile below). One "
-        "Rasa server cannot use the second core; a second replica can, and that is all it brings on "
-        f"this machine: both replicas, their action servers, PostgreSQL, nginx and the load generator "
-        f"share the same {cores} cores, a third replica would find none free, and the gain is not what "
-        "a second machine would add. Each Rasa server also holds its own copy of the model (resident "
-        f"memory of the servers after the levels: {memory}).",
+        "Rasa server process cannot use the second core; a second replica or a second process of the "
+        "same server (SANIC_WORKERS) can, and that is all either brings on this machine: the Rasa "
+        f"processes, the action servers, PostgreSQL, nginx and the load generator share the same {cores} "
+        "cores, a third would find none free, and the gain is not what a second machine would add. Each "
+        "Rasa server process also holds its own copy of the model (resident memory of the servers after "
+        f"the levels: {memory}).",
         *([f"- nginx's split of the webhook posts between the Rasa servers: {served}."] if served else []),
         "- At 10 chats turns/s is bounded by the think time (10 chats / (1 s + latency)): there latency "
         f"tells the setups apart. {by_line_text(results)}.",
@@ -377,7 +381,12 @@ def report(results: Results) -> str:
         "in-memory lock store, the webhook posted to the Rasa server directly; "
         "**PostgreSQL, 1 replica**: one Rasa server and one action server on a new PostgreSQL "
         "database (scripts/postgres.sh: fsync off), Rasa's Redis lock store, nginx in front of both "
-        "(bot/ops/cluster.py); **PostgreSQL, 2 replicas**: the same with two of each. No worker, no console.",
+        "(bot/ops/cluster.py); **PostgreSQL, 2 replicas**: the same with two of each; **PostgreSQL, 1 "
+        "replica of 2 processes**: one Rasa server forking two processes (SANIC_WORKERS=2) and one action "
+        "server. No worker, no console. The bot may send "
+        f"{BENCH_MESSAGES_PER_SECOND:.0f} messages a second (TELEGRAM_MESSAGES_PER_SECOND), what Telegram "
+        "allows a bot with paid broadcasts: at its default 30, shared by every process of the bot, "
+        "this script (5 messages in 3 turns) could not pass 18 turns a second whatever the servers.",
         "",
         load_text(results),
         "",

@@ -67,9 +67,11 @@ def test_one_rasa_server_of_two_processes_needs_what_two_servers_need(changes, r
     assert refusal(shared(), rasa=1, actions=1) is None
     said = refusal(shared(**changes), rasa=1, actions=1)
     assert reason in said
-    with pytest.raises(ClusterRefused, match=reason):
-        with running_cluster(shared(**changes), rasa=1, actions=1, directory=tmp_path):
-            pass
+    with (
+        pytest.raises(ClusterRefused, match=reason),
+        running_cluster(shared(**changes), rasa=1, actions=1, directory=tmp_path),
+    ):
+        pass
     assert list(tmp_path.iterdir()) == []
 
 
@@ -172,7 +174,9 @@ def turns_counted(url: str) -> float:
 def test_every_turn_is_counted_whichever_process_answers_and_whichever_is_scraped(two_processes):
     running, _assistant, _redis = two_processes
     assert len(server_processes(running)) == 2
-    direct = Assistant(own_url(running), "", REST_TOKEN)  # a new connection per turn: both processes take some
+    direct = Assistant(
+        own_url(running), "", REST_TOKEN
+    )  # a new connection per turn: both processes take some
     before = turns_counted(own_url(running))
     with ThreadPoolExecutor(4) as pool:
         answers = list(pool.map(lambda n: direct.say(f"workers-{n}", SHIPPING_QUESTION), range(16)))

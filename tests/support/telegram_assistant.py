@@ -191,15 +191,18 @@ def telegram_assistant(
     worker: bool = False,
     database_url: str | None = None,
     rest_channel_token: str | None = None,
+    messages_per_second: float | None = None,
 ) -> Iterator[TelegramAssistant]:
     """The Rasa and action servers (and, with `worker`, `python -m bot worker`) on `store`, or on
-    `database_url` when given."""
+    `database_url` when given; the bot sending at most `messages_per_second` (default Telegram's)."""
     database_url = database_url or f"sqlite:///{store / 'atencion.db'}"
     migrate(database_url)
     settings = dataclasses.replace(
         assistant_settings(fake, database_url, webhook_url, agents_chat_id=agents_chat_id),
         rest_channel_token=rest_channel_token,
     )
+    if messages_per_second is not None:
+        settings = dataclasses.replace(settings, telegram_messages_per_second=messages_per_second)
     log = PROJECT_ROOT / "var" / "log" / f"{log_prefix}rasa.log"
     log_start = log.stat().st_size if log.exists() else 0
     registration = "setWebhook" if webhook_url else "deleteWebhook"
