@@ -94,15 +94,11 @@ class ModelFollower:
         self.client = redis.Redis.from_url(lock_store_url)
         self.process = process
         self._stopping = threading.Event()
-        self._subscribed = threading.Event()
 
     def start(self, loop: asyncio.AbstractEventLoop, load: Load) -> threading.Thread:
         thread = threading.Thread(target=self._follow, args=(loop, load), name="model-follower", daemon=True)
         thread.start()
         return thread
-
-    def wait_subscribed(self, timeout: float) -> bool:
-        return self._subscribed.wait(timeout)
 
     def stop(self) -> None:
         self._stopping.set()
@@ -112,18 +108,22 @@ class ModelFollower:
             try:
                 self._listen(loop, load)
             except redis.RedisError as error:
-                self._subscribed.clear()
                 logger.warning("the model channel on LOCK_STORE_URL is unreachable (%s); trying again", error)
                 self._stopping.wait(RECONNECT_SECONDS)
 
     def _listen(self, loop: asyncio.AbstractEventLoop, load: Load) -> None:
         with self.client.pubsub(ignore_subscribe_messages=True) as pubsub:
             pubsub.subscribe(channel_of(self.client))
-            self._subscribed.set()
             while not self._stopping.is_set():
                 message = pubsub.get_message(timeout=1.0)
-                if message is not None:
-                    self._answer(json.loads(message["data"]), loop, load)
+                if message is None:
+                    continue
+                try:
+                    request = json.loads(message["data"])
+                except ValueError:
+                    logger.warning("a message on the model channel is not JSON; ignored")
+                    continue
+                self._answer(request, loop, load)
 
     def _answer(self, request: dict, loop: asyncio.AbstractEventLoop, load: Load) -> None:
         model_file = str(request.get("model_file"))

@@ -4,7 +4,8 @@ by every process that sends as that bot: the Rasa servers and their processes, a
 python-telegram-bot's limiter keeps it in one process only: two Rasa servers would send twice as
 much. With a Redis lock store the processes count their messages in a key per bot and second of
 that Redis (a fixed window: a message waits for the next second once the count has reached the
-rate); without one, or while Redis does not answer, each process keeps the rate on its own.
+rate); without one, or while Redis does not answer (tried again every RETRY_SECONDS), each process
+keeps the rate on its own.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "atencion:telegram:sent:"
 KEY_SECONDS = 5
+RETRY_SECONDS = 10.0  # Redis down: each message goes at the process's own rate until then
 
 
 class OverallRate:
@@ -33,10 +35,10 @@ class OverallRate:
         self.local = AsyncLimiter(per_second, 1)
         self.redis_url = redis_url if redis_url and redis_url.startswith(("redis://", "rediss://")) else None
         self._redis: Redis | None = None
-        self._warned = False
+        self._down_until = 0.0
 
     async def __aenter__(self) -> None:
-        if self.redis_url is None or not await self._shared():
+        if self.redis_url is None or time.monotonic() < self._down_until or not await self._shared():
             await self.local.acquire()
 
     async def __aexit__(
@@ -57,11 +59,12 @@ class OverallRate:
                     return True
                 await asyncio.sleep(window + 1 - now)
         except (RedisError, OSError) as error:
-            if not self._warned:
-                logger.warning(
-                    "the shared sending rate's Redis does not answer (%s): keeping it alone", error
-                )
-                self._warned = True
+            logger.warning(
+                "the shared sending rate's Redis does not answer (%s): kept alone for %.0f s",
+                error,
+                RETRY_SECONDS,
+            )
+            self._down_until = time.monotonic() + RETRY_SECONDS
             return False
 
     def _client(self) -> Redis:
