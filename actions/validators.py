@@ -8,9 +8,9 @@ from datetime import date, datetime, timedelta
 import dateparser
 from dateparser.search import search_dates
 
+from bot.entities import order_numbers
 from bot.text import fold
 
-ORDER_NUMBER = re.compile(r"(?<![\w-])(?:ped[\s#:-]*|#)?(\d{7})(?![\w-])")
 EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}$")
 PHONE_CHARS = re.compile(r"^\+?[\d\s().-]+$")
 CASE_NUMBER = re.compile(r"\b([dqs])[\s-]?(20\d{2})[\s-]?(\d{6})\b")
@@ -137,8 +137,8 @@ def normalize_order_number(text: str) -> str | None:
 
     None when there is no order number, or more than one.
     """
-    found = {m.group(1) for m in ORDER_NUMBER.finditer(fold(text))}
-    return f"PED-{found.pop()}" if len(found) == 1 else None
+    found = order_numbers(text)
+    return found[0] if len(found) == 1 else None
 
 
 def says_dont_have_it(text: str) -> bool:

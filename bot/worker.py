@@ -282,7 +282,13 @@ class Worker:
             )
             return "skipped"
         card = case_card(
-            case, state.customer_name, state.transcript, state.owner, state.agent_names, state.outcome
+            case,
+            state.customer_name,
+            state.transcript,
+            state.owner,
+            state.agent_names,
+            state.outcome,
+            now=self.clock(),
         )
         markup = keyboard(card.buttons)
         if case.card_message_id is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from html.parser import HTMLParser
 
 from bot.handoff.case_card import LAST_MESSAGES, case_card, topic_name
@@ -89,3 +89,88 @@ def test_customer_html_and_long_texts_are_escaped_and_kept_short():
 def test_the_forum_topic_is_named_after_the_case():
     assert topic_name(a_case()) == "Q-2026-000123 · queja · entrega o envío"
     assert len(topic_name(a_case(topic="x" * 300))) <= 128
+
+
+# --- the summary line that opens every card
+
+NOW = datetime(2026, 12, 4, 12, 0)
+
+
+def said(text: str, minutes_ago: int, sender: str = "customer", agent_id: int | None = None) -> Message:
+    return Message(
+        sender=sender, agent_id=agent_id, text=text, created_at=NOW - timedelta(minutes=minutes_ago)
+    )
+
+
+def first_line(card_text_html: str) -> str:
+    return parsed(card_text_html).text.splitlines()[0]
+
+
+def test_a_complaint_card_opens_with_its_topic_order_amount_wait_and_messages():
+    case = a_case(
+        description="me cobraron 39,90 € dos veces por el pedido",
+        details={"numero_pedido": "PED-4021937"},
+        created_at=NOW - timedelta(minutes=125),
+    )
+    transcript = [
+        said("me cobraron 39,90 € dos veces por el pedido", 125),
+        said("He registrado tu queja con el número Q-2026-000123.", 125, "bot"),
+        said("PED-4021937", 124),
+        said("hola?? alguien??", 30),
+    ]
+    card = case_card(case, "Ana", transcript, owner=None, now=NOW)
+    assert first_line(card.text) == (
+        "📌 Queja: entrega o envío · pedido PED-4021937 · 39,90 € · espera desde hace 2 h 5 min"
+        " · 3 mensajes del cliente"
+    )
+    assert parsed(card.text).text.splitlines()[1].startswith("Q-2026-000123 · queja")
+
+
+def test_a_request_card_names_what_the_form_collected():
+    case = a_case(
+        number="S-2026-000045",
+        type="solicitud",
+        topic="cita_tecnica",
+        details={
+            "tipo_solicitud": "cita_tecnica",
+            "fecha": "12/01/2027",
+            "direccion": "C/ Mayor 5, 3º B, Madrid",
+            "telefono": "+34 699 111 222",
+        },
+        created_at=NOW - timedelta(minutes=3),
+    )
+    card = case_card(
+        case, "Luis", [said("quiero que venga el técnico a montar el armario", 3)], None, now=NOW
+    )
+    assert first_line(card.text) == (
+        "📌 Solicitud: cita o visita técnica · visita el 12/01/2027 · C/ Mayor 5, 3º B, Madrid"
+        " · +34 699 111 222 · espera desde hace 3 min · 1 mensaje del cliente"
+    )
+
+
+def test_a_question_card_finds_the_order_number_and_date_in_the_customer_s_words():
+    case = a_case(number="D-2026-000310", type="duda", topic="envios", created_at=NOW - timedelta(days=2))
+    transcript = [said("el pedido #1234567 iba a llegar el 28/11 y nada, me devuelven 1.200 pesos?", 2880)]
+    card = case_card(case, "Sofía", transcript, owner=None, now=NOW)
+    assert first_line(card.text) == (
+        "📌 Duda: envíos · pedido PED-1234567 · 1.200 pesos · fecha 28/11 · espera desde hace 2 días"
+        " · 1 mensaje del cliente"
+    )
+
+
+def test_the_wait_counts_from_the_first_message_no_person_has_answered():
+    owner = Agent(id=7, name="Lucía Pérez")
+    case = a_case(details={"numero_pedido": "no_disponible"}, created_at=NOW - timedelta(hours=5))
+    answered = [said("llegó roto", 300), said("Lo miro ahora mismo", 280, "agent", 7)]
+    line = first_line(case_card(case, "Ana", answered, owner, now=NOW).text)
+    assert "espera" not in line and "sin nº de pedido" in line and "1 mensaje del cliente" in line
+    again = [*answered, said("¿y bien?", 45), said("sigo esperando", 10)]
+    line = first_line(case_card(case, "Ana", again, owner, now=NOW).text)
+    assert "espera desde hace 45 min · 3 mensajes del cliente" in line
+
+
+def test_the_summary_escapes_what_the_customer_typed():
+    case = a_case(details={"direccion": "<b>calle</b> & <script>x</script>"}, created_at=NOW)
+    card = case_card(case, "Ana", [], owner=None, now=NOW)
+    assert "<b>calle</b> & <script>x</script>" in first_line(card.text)  # text, not tags
+    assert "espera desde hace menos de 1 min · 0 mensajes del cliente" in first_line(card.text)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from bot.handoff.case_summary import summary_line
 from bot.labels import format_datetime, label, team_label, topic_label
-from bot.store.models import Agent, Case, Message
+from bot.store.models import Agent, Case, Message, utcnow
 
 LAST_MESSAGES = 5
 MESSAGE_PREVIEW = 300  # characters of each message: the card stays one message
@@ -49,12 +51,14 @@ def case_card(
     owner: Agent | None,
     agent_names: dict[int, str] | None = None,
     outcome: str | None = None,
+    now: datetime | None = None,
 ) -> CaseCard:
-    """Number, type, topic, priority, team, due time, customer, owner, the survey's `outcome`
-    (HTML, once there is one) and the last messages (`agent_names`: who wrote the agents'
-    messages, by agent id)."""
+    """A one-line summary (bot/handoff/case_summary.py, as of `now`), then number, type, topic,
+    priority, team, due time, customer, owner, the survey's `outcome` (HTML, once there is one)
+    and the last messages (`agent_names`: who wrote the agents' messages, by agent id)."""
     agent_names = {**(agent_names or {}), **({owner.id: owner.name} if owner is not None else {})}
     lines = [
+        card_text("summary_line", resumen=summary_line(case, transcript, now or utcnow())),
         card_text(
             "title",
             numero=case.number,
