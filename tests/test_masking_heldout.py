@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.review.masking import mask_personal_data
+from bot.privacy.masking import mask_personal_data
 from tests.support.personal_data_sets import load, report, score
 
 HELDOUT_RECALL = 0.95

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.review.masking import PLACEHOLDERS, mask_personal_data
+from bot.privacy.masking import PLACEHOLDERS, mask_personal_data
 
 # (what the customer wrote, what may leave the database)
 CASES = [

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from bot.privacy.masking import mask_personal_data
 from bot.review.files import apply_label
 from bot.review.labels import DISCARD, label_problem, valid_labels
-from bot.review.masking import mask_personal_data
 from bot.review.tracker_log import Said, conversation_around
 from bot.store.models import ReviewItem, ReviewStatus
 

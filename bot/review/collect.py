@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.review.masking import mask_personal_data
+from bot.privacy.masking import mask_personal_data
 from bot.review.similar import Group, Sighting, merge_similar, normalized
 from bot.review.tracker_log import UserTurn, read_user_turns
 from bot.store.models import Case, CaseEvent, Customer, ReviewItem, ReviewStatus, utcnow

@@ -8,7 +8,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.review.masking import (
+from bot.privacy.masking import (
     ADDRESS,
     CARD,
     CVV,

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.review.names import name_spans
+from bot.privacy.names import name_spans
 
 EMAIL = "[email]"
 PHONE = "[teléfono]"
@@ -347,7 +347,7 @@ def mask_personal_data(text: str) -> str:
 
 
 def _masked_once(text: str) -> str:
-    """The scanner's kinds, then the names (bot/review/names.py) in what they left."""
+    """The scanner's kinds, then the names (bot/privacy/names.py) in what they left."""
     scanned = _SCANNER.sub(_replacement, text)
     pieces, last = [], 0
     for start, end in name_spans(scanned):
