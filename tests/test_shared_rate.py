@@ -1,6 +1,7 @@
-"""Telegram counts a bot's messages per bot, about 30 a second, however many processes send them:
-two processes of the bot sharing the lock store's Redis keep the rate together; without Redis, or
-with it down, each keeps it alone and nothing is lost."""
+"""Telegram counts a bot's messages per bot (about 30 a second) and per chat (about one a second,
+short bursts), however many processes send them: two processes of the bot sharing the lock store's
+Redis keep both limits together; without Redis, or with it down, each keeps them alone and nothing
+is lost."""
 
 from __future__ import annotations
 
@@ -17,6 +18,10 @@ from tests.support.services import service_url
 
 RATE = 5.0
 CHATS = iter(range(7_310_000, 7_319_999))
+
+
+def shared_redis() -> str:
+    return re.sub(r"/\d*$", "", service_url("Redis")) + "/13"
 
 
 def config(fake: FakeBotApi, redis_url: str | None) -> TelegramConfig:
@@ -38,8 +43,7 @@ async def send_from_two_processes(fake: FakeBotApi, redis_url: str | None, each:
 
 async def test_two_processes_of_the_bot_keep_the_rate_together(fake):
     fake.reset()
-    redis = re.sub(r"/\d*$", "", service_url("Redis")) + "/13"
-    took = await send_from_two_processes(fake, redis, each=10)
+    took = await send_from_two_processes(fake, shared_redis(), each=10)
     assert len(fake.calls("sendMessage")) == 20
     assert took >= 1.9  # 20 at 5 a second between them: four seconds' windows, at least 2 s
 
@@ -58,3 +62,19 @@ async def test_with_redis_down_messages_still_go_at_each_process_rate(fake, capl
     assert len(fake.calls("sendMessage")) == 8
     assert took < 5
     assert "does not answer" in caplog.text
+
+
+async def one_chat_from_two_processes(fake: FakeBotApi, redis_url: str | None) -> float:
+    """Seconds for two bots to send two messages apiece to the same private chat."""
+    chat = next(CHATS)
+    async with build_bot(config(fake, redis_url)) as first, build_bot(config(fake, redis_url)) as second:
+        started = time.monotonic()
+        await asyncio.gather(*(bot.send_message(chat, "Hola") for bot in (first, second, first, second)))
+        return time.monotonic() - started
+
+
+async def test_one_chat_gets_a_burst_of_three_then_one_a_second_from_both_processes(fake):
+    fake.reset()
+    assert await one_chat_from_two_processes(fake, shared_redis()) >= 0.9  # the fourth waited its second
+    assert await one_chat_from_two_processes(fake, None) < 0.5  # alone, each sent its two at once
+    assert len(fake.calls("sendMessage")) == 8

@@ -8,12 +8,11 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
-from aiolimiter import AsyncLimiter
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import AIORateLimiter
 
 from bot.metrics import TELEGRAM_API_ERRORS
-from bot.telegram_api.shared_rate import OverallRate
+from bot.telegram_api.shared_rate import OverallRate, Rate
 
 logger = logging.getLogger(__name__)
 
@@ -31,21 +30,23 @@ UNLIMITED_ENDPOINTS = {"sendChatAction"}
 
 class ChatRateLimiter(AIORateLimiter):
     """python-telegram-bot's limiter (20/min per group, 429s retried after `retry_after`) with the
-    overall rate (30/s by default) kept across the bot's processes (bot/telegram_api/shared_rate.py),
-    plus a per-chat limit for private chats, which it does not have."""
+    overall rate (30/s by default) and a per-chat limit for private chats, which it does not have,
+    both kept across the bot's processes (bot/telegram_api/shared_rate.py)."""
 
     def __init__(self, overall: OverallRate | None = None, max_retries: int = 3, **kwargs: Any) -> None:
         super().__init__(max_retries=max_retries, overall_max_rate=0, **kwargs)
         self.overall = overall or OverallRate(DEFAULT_MESSAGES_PER_SECOND)
-        self._chat_limiters: dict[int, AsyncLimiter] = {}
+        self._chat_limiters: dict[int, Rate] = {}
 
-    def _chat_limiter(self, chat_id: int) -> AsyncLimiter:
+    def _chat_limiter(self, chat_id: int) -> Rate:
         if len(self._chat_limiters) > 1024:
-            idle = [key for key, lim in self._chat_limiters.items() if lim.has_capacity(lim.max_rate)]
+            idle = [key for key, rate in self._chat_limiters.items() if rate.local.has_capacity(rate.limit)]
             for key in idle:
                 del self._chat_limiters[key]
         if chat_id not in self._chat_limiters:
-            self._chat_limiters[chat_id] = AsyncLimiter(PRIVATE_CHAT_BURST, PRIVATE_CHAT_PERIOD_SECONDS)
+            self._chat_limiters[chat_id] = self.overall.for_chat(
+                chat_id, PRIVATE_CHAT_BURST, PRIVATE_CHAT_PERIOD_SECONDS
+            )
         return self._chat_limiters[chat_id]
 
     async def process_request(
