@@ -26,6 +26,7 @@ from bot.cases import (
     retype_case,
     transfer_case,
 )
+from bot.desk.assist import EDIT, SEND, AgentAssist
 from bot.desk.conversations import Conversations
 from bot.desk.messenger import HandoffMessenger
 from bot.desk.relay import Relay
@@ -64,6 +65,7 @@ class AgentsDesk:
     relay: Relay
     surveys: SurveyDesk
     policy: CasePolicy = field(default_factory=get_policy)
+    assist: AgentAssist | None = None
 
     async def handle(self, incoming: AgentButton | AgentCommand | AgentMessage) -> bool:
         """Carry out an agents' update; False for a private command from someone who is not an
@@ -91,6 +93,8 @@ class AgentsDesk:
         elif button.action == HISTORY:
             await self.messenger.answer(query, None)
             await self.history(button.number)
+        elif button.action in (SEND, EDIT) and self.assist is not None:
+            await self.assist.press(query, agent, button.action, button.number)
         else:
             await self.messenger.answer(query, for_agents("not_found"), alert=True)
 
@@ -123,6 +127,8 @@ class AgentsDesk:
         if case.channel in RELAYED_CHANNELS:
             await self.conversations.pause(case.customer.chat_id)
             await self.messenger.tell_customer(case, "taken", agente=first_name(agent))
+            if self.assist is not None:
+                await self.assist.suggest(case, agent)
 
     async def history(self, number: str) -> None:
         def read(session: Session) -> tuple[Case | None, list[str]]:

@@ -65,6 +65,18 @@ class Conversations:
         intent = (await agent.parse_message(text)).get("intent") or {}
         return intent.get("name"), float(intent.get("confidence") or 0.0)
 
+    async def parse(self, text: str) -> dict[str, Any] | None:
+        """The NLU's whole reading of `text` (intent, entities, the FAQ's ranking); nothing is stored."""
+        agent = self.agent
+        if agent is None or not agent.is_ready():
+            return None
+        return await agent.parse_message(text)
+
+    def responses(self) -> dict[str, list[dict[str, Any]]]:
+        """The domain's responses of the model in use."""
+        agent = self.agent
+        return agent.domain.responses if agent is not None and agent.domain is not None else {}
+
     async def append(self, sender_id: str, events: list[Event]) -> None:
         agent = self.agent
         if agent is None or agent.processor is None or agent.tracker_store is None:

@@ -61,14 +61,15 @@ class HandoffMessenger:
         except TelegramError as error:
             logger.warning("could not answer callback query %s: %s", query.id, error)
 
-    async def tell_agents(self, case: Case, text: str) -> tuple[int, int] | None:
-        """Post HTML in the case's thread; the post is remembered as the case's."""
+    async def tell_agents(self, case: Case, text: str, **options: Any) -> tuple[int, int] | None:
+        """Post HTML in the case's thread (`options`: sendMessage's, e.g. reply_markup); the post is
+        remembered as the case's."""
         chat = self.agents_chat_id
         if chat is None:
             logger.warning("TELEGRAM_AGENTS_CHAT_ID is not set: agents not told about case %s", case.number)
             return None
         try:
-            sent = await self.send(chat, text, parse_mode=ParseMode.HTML, **in_case_thread(case))
+            sent = await self.send(chat, text, parse_mode=ParseMode.HTML, **in_case_thread(case), **options)
         except TelegramError as error:
             logger.error("could not post in the thread of case %s: %s", case.number, error)
             return None

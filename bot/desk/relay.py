@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from telegram import Message
 from telegram.error import Forbidden, TelegramError
@@ -45,10 +45,19 @@ RELAYED_MEDIA = {
 }
 
 
+class Suggester(Protocol):
+    """Agent assist (bot/desk/assist.py), told what happens in a relayed conversation."""
+
+    async def suggest(self, case: Case) -> None: ...
+
+    async def agent_wrote(self, case: Case, agent: Agent, text: str) -> None: ...
+
+
 @dataclass
 class Relay:
     messenger: HandoffMessenger
     conversations: Conversations
+    assist: Suggester | None = None
 
     async def from_agent(self, message: Message) -> None:
         """An agent's message in a case's thread goes to the customer, with the agent's name."""
@@ -79,12 +88,13 @@ class Relay:
         await self.messenger.change(
             case, record_agent_message, agent, text, (message.chat_id, message.message_id), utcnow()
         )
+        if self.assist is not None and message.text:
+            await self.assist.agent_wrote(case, agent, message.text)
 
     async def deliver_to_customer(self, case: Case, agent: Agent, message: Message) -> None:
         chat_id, name = case.customer.chat_id, first_name(agent)
         if message.text:
-            for part in split_message(for_customer("agent_says", agente=name, texto=message.text)):
-                await self.messenger.send(chat_id, part)
+            await deliver_text(self.messenger, case, agent, message.text)
             return
         caption = f"{name}: {message.caption}" if message.caption else None
         await self.messenger.telegram.call(
@@ -140,6 +150,28 @@ class Relay:
             await self.messenger.change(case, customer_left)
             await self.messenger.tell_customer(case, "goodbye", agente=first_name(case.assigned_agent))
             await self.messenger.tell_agents(case, for_agents("customer_left"))
+        elif self.assist is not None and isinstance(incoming, ToAssistant):
+            await self.assist.suggest(case)
+
+
+async def deliver_text(messenger: HandoffMessenger, case: Case, agent: Agent, text: str) -> None:
+    """`text` to the case's customer as the agent's («Laura: …»), in parts Telegram accepts."""
+    for part in split_message(for_customer("agent_says", agente=first_name(agent), texto=text)):
+        await messenger.send(case.customer.chat_id, part)
+
+
+async def send_as_agent(messenger: HandoffMessenger, case: Case, agent: Agent, text: str) -> bool:
+    """Like an agent's own message in the thread: delivered, or the agents told why not."""
+    try:
+        await deliver_text(messenger, case, agent, text)
+    except Forbidden:
+        await messenger.customer_blocked(case)
+        return False
+    except TelegramError as error:
+        logger.error("suggested answer for case %s not delivered: %s", case.number, error)
+        await messenger.tell_agents(case, for_agents("not_delivered", error=str(error)))
+        return False
+    return True
 
 
 def relay_refusal(case: Case, agent: Agent | None) -> str | None:

@@ -29,6 +29,7 @@ from telegram.error import TelegramError
 
 from bot import health, metrics
 from bot.config import get_settings
+from bot.desk.assist import AgentAssist
 from bot.desk.commands import AgentsDesk
 from bot.desk.conversations import Conversations
 from bot.desk.messenger import HandoffMessenger
@@ -63,9 +64,10 @@ def agents_desk(
     telegram: BotThread, store_work: StoreWork, agents_chat_id: int | None, conversations: Conversations
 ) -> AgentsDesk:
     messenger = HandoffMessenger(telegram, store_work.transaction, agents_chat_id)
-    relay = Relay(messenger, conversations)
+    assist = AgentAssist(messenger, conversations)
+    relay = Relay(messenger, conversations, assist)
     surveys = SurveyDesk(messenger, conversations, partial(callback_data_for, store_work.session_factory))
-    return AgentsDesk(messenger, conversations, relay, surveys)
+    return AgentsDesk(messenger, conversations, relay, surveys, assist=assist)
 
 
 def domain_responses(app: Sanic) -> dict[str, list[dict[str, Any]]]:
