@@ -10,7 +10,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from bot.reports import agents, bottlenecks, csat, sla, teams, volume
+from bot.reports import agents, assistance, bottlenecks, csat, sla, teams, volume
 from bot.reports.command import ReportCommand
 from bot.reports.tables import format_table, write_csv
 from bot.store.db import get_session_factory
@@ -18,6 +18,7 @@ from bot.store.migrate import migrate
 
 REPORTS: tuple[ReportCommand, ...] = (
     agents.COMMAND,
+    assistance.COMMAND,
     bottlenecks.COMMAND,
     csat.COMMAND,
     sla.COMMAND,
