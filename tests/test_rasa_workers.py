@@ -29,7 +29,7 @@ from bot.review.retrain import Server, reload
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.postgres import fresh_postgres_database
 from tests.support.rest_assistant import Assistant, texts
-from tests.support.services import nginx_path, service_url
+from tests.support.services import nginx_path, redis_database
 from tests.support.telegram_assistant import TOKEN, assistant_settings
 
 POSTGRES = "postgresql+psycopg2://atencion:clave@127.0.0.1:5432/atencion"
@@ -117,11 +117,6 @@ def test_a_model_published_with_no_rasa_server_listening_says_so(trained_model):
     assert published.heard_by == 0 and published.answers == ()
     said = reload(Server("http://127.0.0.1:9", "clave", lock_store_url=redis), trained_model)
     assert said.startswith("no Rasa server listens on LOCK_STORE_URL")
-
-
-def redis_database(number: int) -> str:
-    """The tests' Redis, database `number`: its model channel is heard by no other test's servers."""
-    return re.sub(r"/\d*$", "", service_url("Redis")) + f"/{number}"
 
 
 # --- one Rasa server of two processes, running

@@ -7,21 +7,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 
 from bot.ops.launcher import free_port
 from bot.telegram_api.client import build_bot
 from bot.telegram_api.config import TelegramConfig
 from tests.support.fake_bot_api import FakeBotApi
-from tests.support.services import service_url
+from tests.support.services import redis_database
 
 RATE = 5.0
 CHATS = iter(range(7_310_000, 7_319_999))
-
-
-def shared_redis() -> str:
-    return re.sub(r"/\d*$", "", service_url("Redis")) + "/13"
 
 
 def config(fake: FakeBotApi, redis_url: str | None) -> TelegramConfig:
@@ -43,7 +38,7 @@ async def send_from_two_processes(fake: FakeBotApi, redis_url: str | None, each:
 
 async def test_two_processes_of_the_bot_keep_the_rate_together(fake):
     fake.reset()
-    took = await send_from_two_processes(fake, shared_redis(), each=10)
+    took = await send_from_two_processes(fake, redis_database(13), each=10)
     assert len(fake.calls("sendMessage")) == 20
     assert took >= 1.9  # 20 at 5 a second between them: four seconds' windows, at least 2 s
 
@@ -75,6 +70,6 @@ async def one_chat_from_two_processes(fake: FakeBotApi, redis_url: str | None) -
 
 async def test_one_chat_gets_a_burst_of_three_then_one_a_second_from_both_processes(fake):
     fake.reset()
-    assert await one_chat_from_two_processes(fake, shared_redis()) >= 0.9  # the fourth waited its second
+    assert await one_chat_from_two_processes(fake, redis_database(13)) >= 0.9  # the fourth waited its second
     assert await one_chat_from_two_processes(fake, None) < 0.5  # alone, each sent its two at once
     assert len(fake.calls("sendMessage")) == 8

@@ -9,6 +9,7 @@ tests skip outside CI and fail in CI (`CI` set), as the browser tests do without
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 
 import pytest
@@ -48,6 +49,12 @@ def service_url(service: str) -> str:
     if done.returncode != 0 or not lines or not lines[-1].startswith(scheme):
         unavailable(service, f"scripts/{script} exited with {done.returncode}: {done.stderr.strip()[-500:]}")
     return lines[-1]
+
+
+def redis_database(number: int) -> str:
+    """The tests' Redis, database `number`: what a test keeps there (model channel, sending limits)
+    is seen by no other test's servers."""
+    return re.sub(r"/\d*$", "", service_url("Redis")) + f"/{number}"
 
 
 def nginx_path() -> str:
