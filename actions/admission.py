@@ -21,6 +21,7 @@ from bot.cases import (
     Demand,
     case_by_source_key,
     cases_opened_since,
+    complete_details,
     open_cases,
     refine_topic,
     waiting_case,
@@ -34,6 +35,18 @@ from bot.timeline import add_message
 LIMIT_WINDOW = timedelta(hours=1)
 FOLLOW_UP_WINDOW = timedelta(minutes=30)
 ADDING_ON = re.compile(r"(y )?(ademas|encima|para colmo|lo peor (es|fue))\b")
+# «¿cuánto tardan en responder?», «¿me van a avisar?», «¿en cuánto me contestan?»: about the case.
+WAITING = re.compile(
+    r"\b(cuanto|cuando|que tan|en que|hasta cuando)\b.*"
+    r"\b(respond|contest|avis|resuelv|solucion|escrib|llam|esper)"
+    r"|\b(tard|demor)\w* en (respond|contest|avis|resolv|solucion|escrib|llam|atend)"
+    r"|\b(me|nos) (van a |vais a |van |)(avisa|avisar|escrib|llam|contact|respond|contest)"
+)  # «¿cuánto tarda un envío a Valencia?» is a question for the FAQ, not about the case
+# Words that make a message a question rather than something said about the case.
+ASKING = re.compile(
+    r"\?|\b(que|como|cuanto|cuanta|cuantos|cuantas|cuando|donde|cual|cuales|quien|saber|puedo|pueden|"
+    r"podria|podrian|se puede|hay|tienen|aceptan|informacion|consulta|duda|pregunta)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -57,6 +70,15 @@ def over_limit(session: Session, tracker: Tracker) -> bool:
 def adds_to_the_last(text: str) -> bool:
     """«Además, nadie me contesta», «y encima…»: the customer adds to what they just reported."""
     return bool(ADDING_ON.match(fold(text)))
+
+
+def asks_about_waiting(text: str) -> bool:
+    return bool(WAITING.search(fold(text)))
+
+
+def is_a_remark(text: str) -> bool:
+    """Said, not asked: «y el paquete venía con unos aretes también» after a complaint."""
+    return not ASKING.search(fold(text))
 
 
 def recent_case(session: Session, sender_id: str) -> Case | None:
@@ -115,6 +137,7 @@ def refuse_new_case(
         return Refusal(response, {})
     if text.strip():
         add_message(session, case, "customer", text, at=store.now())
+    complete_details(session, case, demand.details, store.now())
     if response == "utter_caso_seguimiento" and refine_topic(
         session, case, demand.topic, store.policy(), store.now()
     ):

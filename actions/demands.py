@@ -15,6 +15,7 @@ from actions.conversation import (
     demand_snapshot,
     source_key,
 )
+from actions.validators import normalize_order_number
 from bot.cases import Demand
 from bot.policy import GENERAL_TOPIC, CasePolicy
 from bot.store.models import CaseType
@@ -68,14 +69,31 @@ def form_demand(tracker: Tracker, policy: CasePolicy, case_type: CaseType) -> De
     return build_demand(tracker, case_type, topic, snapshot, text, form_details(tracker))
 
 
+COMPLAINT_HEARD = 0.15  # the NLU's confidence in «queja» beside the request for a person
+
+
+def heard(tracker: Tracker, intent: str) -> bool:
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    return any(r.get("name") == intent and (r.get("confidence") or 0) >= COMPLAINT_HEARD for r in ranking)
+
+
 def pending_demand(tracker: Tracker, policy: CasePolicy) -> Demand:
     """The demand on the table when the customer is handed to a person.
 
-    A form under way (or one that just gave up) keeps its demand in the `demanda` slot;
-    otherwise it is a request to talk to a person, described by the recent messages.
+    A form under way (or one that just gave up) keeps its demand in the `demanda` slot; otherwise
+    it is a complaint when the message names what went wrong, else a request to talk to a person,
+    described by the recent messages.
     """
     snapshot = tracker.get_slot("demanda")
     if snapshot and snapshot.get("intent") in (CaseType.QUEJA.value, CaseType.SOLICITUD.value):
         return form_demand(tracker, policy, CaseType(snapshot["intent"]))
     description = "\n".join(customer_texts(tracker)) or "(sin mensaje)"
+    # «mi pedido no llega hace un mes y quiero hablar con una persona»: a complaint, for a person,
+    # when the NLU heard one too and the words say what went wrong.
+    said = tracker.latest_message.get("text") or ""
+    complaint = policy.detect_topic(CaseType.QUEJA, said)
+    if complaint not in (None, GENERAL_TOPIC) and heard(tracker, CaseType.QUEJA.value):
+        order = normalize_order_number(said)
+        details = {"numero_pedido": order} if order else {}
+        return build_demand(tracker, CaseType.QUEJA, complaint, description=description, details=details)
     return build_demand(tracker, CaseType.SOLICITUD, "hablar_con_persona", description=description)

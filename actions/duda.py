@@ -2,24 +2,34 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session
 
 from actions import store
-from actions.admission import over_limit
+from actions.admission import asks_about_waiting, is_a_remark, over_limit, recent_case
 from actions.conversation import latest_entity
 from actions.demands import build_demand
-from bot.cases import add_message, close_case, present_solution, register_case
+from actions.presenting import case_variables
+from bot.cases import add_message, close_case, open_cases, present_solution, register_case
 from bot.labels import label
-from bot.store.models import CaseStatus, CaseType
+from bot.store.models import Case, CaseStatus, CaseType
 from bot.survey.messages import question
 from bot.survey.store import RESOLVED, start_survey
+from bot.text import fold
 
 RETRIEVAL_INTENT = "duda"
 NO_TOPIC = "sin_tema"  # «una pregunta», a duda announced (data/nlu/duda_sin_tema.yml): the topic menu
+SAME_QUESTION_WINDOW = timedelta(minutes=30)
+# After «¿Resolví tu duda?»: «ah ok, entonces con tarjeta o paypal nada más. gracias» is a yes.
+SATISFIED = re.compile(
+    r"\b(gracias|grax|ok|okey|oka|vale|listo|perfecto|genial|entendido|dale|bacan|chevere)\b"
+)
 
 
 def duda_topic(tracker: Tracker, domain: dict[str, Any]) -> str | None:
@@ -47,22 +57,57 @@ class ActionResponderDuda(Action):
     @store.apologize_on_store_error
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
         topic = duda_topic(tracker, domain)
+        text = tracker.latest_message.get("text") or ""
+        typed = latest_entity(tracker, "tema_duda") is None  # not a topic button
+        with store.session_factory()() as session:
+            answered = store.conversation_case(session, tracker)
+        if typed and satisfied(text) and awaiting_feedback(answered):
+            return await ActionCerrarDuda().run(dispatcher, tracker, domain)
+        with store.session_factory().begin() as session:
+            recent = recent_case(session, tracker.sender_id) if typed else None
+            if recent is not None and (asks_about_waiting(text) or is_a_remark(text)):
+                # About the queja or solicitud just opened, not a new question: it joins that case.
+                add_message(session, recent, "customer", text, at=store.now())
+                response = "utter_caso_plazo" if asks_about_waiting(text) else "utter_caso_seguimiento"
+                dispatcher.utter_message(response=response, **case_variables(recent))
+                return [SlotSet("caso_numero", recent.number)]
         if topic is None:
             dispatcher.utter_message(response=f"utter_{RETRIEVAL_INTENT}/{NO_TOPIC}")
             return []
         demand = build_demand(tracker, CaseType.DUDA, topic)
         number = None
         with store.session_factory().begin() as session:
+            # The same question again while its case waits for «¿Resolví tu duda?»: that case.
+            case = same_question(session, tracker.sender_id, topic)
             # Over the hourly limit the question is still answered, only not registered as a case.
-            if not over_limit(session, tracker):
+            if case is None and not over_limit(session, tracker):
                 case = register_case(session, demand, store.policy(), store.now())
                 if case.status == CaseStatus.NUEVO.value:
                     present_solution(session, case, f"faq:{topic}", store.now())
                     add_message(session, case, "bot", answer_text(domain, topic), at=store.now())
-                number = case.number
+            number = case.number if case is not None else None
         dispatcher.utter_message(response=f"utter_{RETRIEVAL_INTENT}/{topic}")
         dispatcher.utter_message(response="utter_preguntar_resuelto")
         return [SlotSet("caso_numero", number)]
+
+
+def awaiting_feedback(case: Case | None) -> bool:
+    """The conversation's duda was answered and «¿Resolví tu duda?» is still open."""
+    return (
+        case is not None and case.type == CaseType.DUDA.value and case.status == CaseStatus.EN_PROCESO.value
+    )
+
+
+def satisfied(text: str) -> bool:
+    return "?" not in text and bool(SATISFIED.search(fold(text)))
+
+
+def same_question(session: Session, chat_id: str, topic: str) -> Case | None:
+    for case in open_cases(session, chat_id):
+        recent = store.now() - case.created_at <= SAME_QUESTION_WINDOW
+        if recent and case.type == CaseType.DUDA.value and case.topic == topic:
+            return case
+    return None
 
 
 class ActionCerrarDuda(Action):

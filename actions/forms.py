@@ -37,8 +37,17 @@ from bot.store.models import CaseType
 MAX_INVALID_ANSWERS = 3
 # Messages with these intents are not answers to the kind menu: the rules in data/rules/solicitud.yml
 # take them (leave the form, escalate, answer a duda, …). An off-topic line («qué frío hace hoy») is
-# answered and the menu shown again, not registered as «otra solicitud».
-NOT_A_KIND = {"negar", "pedir_humano", "consultar_caso", "duda", "queja", "out_of_scope"}
+# answered and the menu shown again, not registered as «otra solicitud»; nor is a goodbye or thanks.
+NOT_A_KIND = {
+    "negar",
+    "pedir_humano",
+    "consultar_caso",
+    "duda",
+    "queja",
+    "out_of_scope",
+    "despedida",
+    "agradecer",
+}
 NO_ORDER_NUMBER = "no_disponible"
 
 

@@ -349,6 +349,22 @@ def refine_topic(
     return True
 
 
+def complete_details(
+    session: Session, case: Case, details: dict[str, Any], now: datetime | None = None
+) -> bool:
+    """What a follow-up told that the case did not have yet (an order number given after the case
+    was opened); what it already has is kept. False when nothing was new."""
+    known = dict(case.details or {})
+    new = {key: value for key, value in details.items() if value and not known.get(key)}
+    if not new:
+        return False
+    case.details = {**known, **new}
+    add_event(session, case, "details_added", at=now, fields=", ".join(sorted(new)))
+    if case.level >= Level.AGENT:  # the agents' group shows them on the card
+        enqueue(session, CASE_CARD, case, not_before=now)
+    return True
+
+
 def retype_case(
     session: Session, case: Case, case_type: CaseType, actor: str, now: datetime | None = None
 ) -> str:

@@ -4,22 +4,13 @@ more than MAX_NEW_CASES_PER_HOUR cases an hour; what they wrote is kept on their
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
 from bot.config import get_settings
-from bot.store.db import create_session_factory
-from bot.store.models import Message
 from tests.support.rest_assistant import new_customer, texts
 
 pytestmark = pytest.mark.slow
 
 JUNK = ["🙂", "🙃", "👍🏼", "asdf", "🤷‍♀️", "jjjj", "??", "🙂🙂", "qwe", "💥"]
-
-
-def stored_messages(assistant, case_id: int) -> list[str]:
-    with create_session_factory(assistant.database_url)() as session:
-        query = select(Message.text).where(Message.case_id == case_id, Message.sender == "customer")
-        return list(session.execute(query).scalars())
 
 
 def test_fifty_junk_messages_from_one_chat_make_at_most_one_case(assistant):
@@ -33,7 +24,7 @@ def test_fifty_junk_messages_from_one_chat_make_at_most_one_case(assistant):
         assert case.status == "escalado"
         told = [reply for reply in said if "ya está con una persona" in reply]
         assert told and all(case.number in reply for reply in told)
-        assert len(stored_messages(assistant, case.id)) >= len(told)
+        assert len(assistant.customer_said(case.id)) >= len(told)
 
 
 def test_beyond_the_hourly_limit_a_complaint_joins_the_open_case_instead_of_a_new_one(assistant):
@@ -53,7 +44,7 @@ def test_beyond_the_hourly_limit_a_complaint_joins_the_open_case_instead_of_a_ne
     assert len(cases) == limit
     newest = cases[-1]
     assert "no abro otro" in last and newest.number in last
-    assert any("el último también llegó roto" in text for text in stored_messages(assistant, newest.id))
+    assert any("el último también llegó roto" in text for text in assistant.customer_said(newest.id))
 
     answer = texts(assistant.say(customer, "cuanto tarda un envio a valencia?"))
     assert "Envío estándar" in answer and len(assistant.cases(customer)) == limit  # answered, not registered

@@ -20,7 +20,7 @@ from bot.ops.launcher import free_port, running_services
 from bot.rest_channel import rest_sender
 from bot.store.db import create_session_factory
 from bot.store.migrate import migrate
-from bot.store.models import Case, Customer
+from bot.store.models import Case, Customer, Message
 
 
 @dataclasses.dataclass
@@ -60,6 +60,12 @@ class Assistant:
                 .order_by(Case.id)
             )
             return list(session.execute(query).scalars())
+
+    def customer_said(self, case_id: int) -> list[str]:
+        """What the customer's messages kept on the case say, in order."""
+        with create_session_factory(self.database_url)() as session:
+            query = select(Message.text).where(Message.case_id == case_id, Message.sender == "customer")
+            return list(session.execute(query.order_by(Message.id)).scalars())
 
 
 @pytest.fixture(scope="module")

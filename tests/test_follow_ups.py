@@ -1,0 +1,87 @@
+"""One case per problem, end to end over the REST channel (real model, action server and SQLite
+store): what a customer says right after a case — asking when they will hear, adding a remark, a
+restated thanks after an answer, the same question again, a goodbye in the kind menu — joins what is
+already open or closes it, and registers nothing new; a complaint that also asks for a person is
+a complaint, escalated, with its order number."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.rest_assistant import new_customer, texts
+
+pytestmark = pytest.mark.slow
+
+
+def complaint(assistant, customer: str) -> str:
+    assistant.say(customer, "quiero poner una queja")
+    assistant.say(customer, "el repartidor dejó el paquete en la calle y llegó mojado")
+    registered = texts(assistant.say(customer, "PED-4021937"))
+    [case] = assistant.cases(customer)
+    assert case.number in registered
+    return case.number
+
+
+def test_asking_when_they_will_hear_answers_from_the_open_case(assistant):
+    customer = new_customer()
+    number = complaint(assistant, customer)
+    for asked in ("cuanto tardan en responder mas o menos?", "y me van a avisar por aqui?"):
+        said = texts(assistant.say(customer, asked))
+        assert number in said and ("como tarde" in said or "Fecha prevista" in said), asked
+    assert len(assistant.cases(customer)) == 1
+
+
+def test_a_remark_after_a_complaint_joins_it(assistant):
+    customer = new_customer()
+    number = complaint(assistant, customer)
+    said = texts(assistant.say(customer, "y el paquete traia tambien unos pendientes de regalo"))
+    assert f"Lo he añadido a tu caso {number}" in said
+    [case] = assistant.cases(customer)
+    assert "y el paquete traia tambien unos pendientes de regalo" in assistant.customer_said(case.id)
+
+
+def test_a_restated_thanks_after_an_answer_closes_the_duda(assistant):
+    customer = new_customer()
+    assistant.say(customer, "como puedo pagar desde fuera de españa?")
+    said = texts(assistant.say(customer, "ah ok, entonces con tarjeta o paypal nada mas. gracias"))
+    assert "Puedes pagar con" not in said  # not answered again
+    [case] = assistant.cases(customer)
+    assert case.status == "cerrado"
+
+
+def test_the_same_question_again_is_the_same_case(assistant):
+    customer = new_customer()
+    assistant.say(customer, "cuanto tarda un envio a valencia?")
+    again = texts(assistant.say(customer, "perdona, cuanto tarda el envio a valencia?"))
+    assert "Envío estándar" in again
+    assert len(assistant.cases(customer)) == 1
+
+
+def test_a_complaint_that_asks_for_a_person_is_an_escalated_complaint_with_its_order(assistant):
+    customer = new_customer()
+    said = texts(
+        assistant.say(
+            customer, "mi pedido PED-7720914 no llega hace un mes y quiero hablar con una persona ya"
+        )
+    )
+    [case] = assistant.cases(customer)
+    assert (case.type, case.status) == ("queja", "escalado")
+    assert case.details.get("numero_pedido") == "PED-7720914" and "PED-7720914" in said
+
+
+@pytest.mark.parametrize("leaving", ["gracias, buenas noches", "chao, hasta luego"])
+def test_thanks_or_goodbye_in_the_kind_menu_registers_nothing(assistant, leaving):
+    customer = new_customer()
+    menu = texts(assistant.say(customer, "quiero hacer una solicitud"))
+    assert "¿Qué necesitas que hagamos?" in menu
+    assistant.say(customer, leaving)
+    assert assistant.cases(customer) == []
+
+
+def test_an_order_number_given_after_a_vague_complaint_is_kept_on_the_case(assistant):
+    customer = new_customer()
+    assistant.say(customer, "tengo una queja")
+    assistant.say(customer, "hice un pedido hace tres semanas y todavia no me llega nada")
+    said = texts(assistant.say(customer, "PED-5520387"))
+    [case] = assistant.cases(customer)
+    assert case.details.get("numero_pedido") == "PED-5520387" and "PED-5520387" in said
