@@ -3,6 +3,8 @@ assistant keeps misunderstanding, or when a form could not be completed."""
 
 from __future__ import annotations
 
+import re
+
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -22,9 +24,22 @@ from actions.presenting import case_variables
 from bot.cases import escalate_case, register_case
 from bot.policy import GENERAL_TOPIC
 from bot.store.models import Case, Level
+from bot.text import fold
 from bot.timeline import add_message
 
 FALLBACKS_BEFORE_ESCALATION = 2
+# «¿eres un robot o una persona?», «¿hablo con una máquina?»: a question about the assistant…
+ABOUT_THE_BOT = re.compile(
+    r"\b(eres|sos|hablo con|estoy hablando con|me atiende)\b.{0,20}"
+    r"\b(robot|bot|maquina|persona|humano|ia)\b"
+)
+# …unless it also asks for one: «eres un bot? pásame con una persona».
+WANTS_A_PERSON = re.compile(r"\b(quiero|pasa|pase|comunica|necesito|ponme|dame|prefiero|hablar con)\w*\b")
+
+
+def asks_what_the_bot_is(text: str) -> bool:
+    said = fold(text)
+    return bool(ABOUT_THE_BOT.search(said)) and not WANTS_A_PERSON.search(said)
 
 
 def case_still_with_the_bot(session: Session, tracker: Tracker) -> Case | None:
@@ -50,6 +65,10 @@ class ActionEscalarCaso(Action):
 
     @store.apologize_on_store_error
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        text = tracker.latest_message.get("text") or ""
+        if tracker.get_intent_of_latest_message() == "pedir_humano" and asks_what_the_bot_is(text):
+            dispatcher.utter_message(response="utter_soy_asistente")  # answered; no case, no escalation
+            return []
         reason = escalation_reason(tracker)
         refusal = None
         with store.session_factory().begin() as session:

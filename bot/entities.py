@@ -7,7 +7,8 @@ import re
 
 from bot.text import fold
 
-ORDER_NUMBER = re.compile(r"(?<![\w-])(?:ped[\s#:-]*|#)?(\d{7})(?![\w-])")
+# Seven digits, not one group of a longer number («+58 414 5550123» is a phone).
+ORDER_NUMBER = re.compile(r"(?<![\w-])(?:ped[\s#:-]*|#)?(?<!\d[ .-])(\d{7})(?![\w-])(?![ .-]\d)")
 # «39,90 €», «€12», «1.200 pesos», «$ 350», «20 euros», «15 USD»
 AMOUNT = re.compile(
     r"(?:(?P<before>€|\$|us\$)\s?(?P<amount>\d{1,3}(?:[.\s]\d{3})*(?:,\d{1,2})?|\d+(?:[.,]\d{1,2})?))"

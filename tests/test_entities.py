@@ -31,3 +31,8 @@ def test_order_numbers_in_any_spelling_are_one_number_each():
 
 def test_only_real_days_and_months_are_dates():
     assert dates("el 12/03, el 5/1/2027, nunca el 31/13 ni 1/2/3/4") == ["12/03", "5/1/2027"]
+
+
+def test_seven_digits_of_a_phone_are_no_order_number():
+    assert order_numbers("el teléfono nuevo es +58 414 5550123 y el pedido PED-4021937") == ["PED-4021937"]
+    assert order_numbers("llámame al 91 5550123 45") == []

@@ -85,3 +85,22 @@ def test_an_order_number_given_after_a_vague_complaint_is_kept_on_the_case(assis
     said = texts(assistant.say(customer, "PED-5520387"))
     [case] = assistant.cases(customer)
     assert case.details.get("numero_pedido") == "PED-5520387" and "PED-5520387" in said
+
+
+def test_a_data_change_given_in_two_messages_is_one_request(assistant):
+    customer = new_customer()
+    assistant.say(customer, "necesito cambiar mi correo y mi telefono de la cuenta, el viejo ya no lo uso")
+    assistant.say(customer, "mariangel.rdz@gmail.com")
+    told = "el telefono nuevo es +58 414 5550123 y el correo viejo era mariangel_88@hotmail.com"
+    said = texts(assistant.say(customer, told))
+    [case] = assistant.cases(customer)
+    assert case.number in said and not case.details.get("numero_pedido")
+
+
+def test_asking_what_the_assistant_is_gets_an_answer_and_no_case(assistant):
+    customer = new_customer()
+    said = texts(assistant.say(customer, "eres un robot o una persona? jaja"))
+    assert "Soy el asistente virtual" in said and assistant.cases(customer) == []
+    said = texts(assistant.say(customer, "pues pasame con una persona"))
+    [case] = assistant.cases(customer)
+    assert case.status == "escalado" and case.number in said
