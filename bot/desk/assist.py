@@ -6,6 +6,7 @@ change and send). Only the case's owner may use them; they expire when it change
 from __future__ import annotations
 
 import logging
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -35,6 +36,7 @@ SEND = "enviar"
 EDIT = "editar"
 LATEST_MESSAGES = 3  # of the customer's, read for the suggestions
 CACHED_VECTORS = 5000
+DROPPED_SECONDS = 60.0  # which suggestions agents keep ignoring, read again at most this often
 
 
 @dataclass
@@ -42,6 +44,7 @@ class AgentAssist:
     messenger: HandoffMessenger
     conversations: Conversations
     _vectors: OrderedDict[str, np.ndarray] = field(default_factory=OrderedDict)
+    _dropped: tuple[float, set[tuple[str, str]]] = field(default_factory=lambda: (float("-inf"), set()))
 
     async def suggest(self, case: Case, agent: Agent | None = None) -> None:
         """Post this case's suggestions to its thread, for the agent who has it now."""
@@ -52,13 +55,18 @@ class AgentAssist:
         said = [text for text in said if text and text.strip()]
         parses = [parsed for text in said if (parsed := await self.conversations.parse(text))]
         solved = await self.messenger.store(rated_resolutions, case.type, case.customer_id)
-        left_out = await self.messenger.store(events.dropped) | await self.messenger.store(
-            events.pending, case.id
-        )
+        left_out = await self.dropped() | await self.messenger.store(events.pending, case.id)
         candidates = faq_suggestions(parses, self.conversations.responses())
         candidates += similar_suggestions(" ".join(said), solved, self.encoded)
         for suggestion in chosen(candidates, left_out):
             await self.show(case, agent, suggestion)
+
+    async def dropped(self) -> set[tuple[str, str]]:
+        read_at, dropped = self._dropped
+        if time.monotonic() - read_at > DROPPED_SECONDS:
+            dropped = await self.messenger.store(events.dropped)
+            self._dropped = (time.monotonic(), dropped)
+        return dropped
 
     async def show(self, case: Case, agent: Agent, suggestion: Suggestion) -> None:
         shown_id = await self.messenger.store(

@@ -10,7 +10,9 @@ interleaves with a turn.
 
 from __future__ import annotations
 
+import copy
 import logging
+from collections import OrderedDict
 from typing import Any
 
 from rasa.core.agent import Agent
@@ -23,9 +25,14 @@ from bot.telegram_api.config import CHANNEL
 logger = logging.getLogger(__name__)
 
 
+PARSES_KEPT = 256  # the NLU's readings of recent texts: a relayed message is read for the tracker
+# and again for the agent's suggestions (bot/desk/assist.py), by the same model
+
+
 class Conversations:
     def __init__(self, app: Sanic) -> None:
         self.app = app
+        self._parsed: OrderedDict[tuple[str | None, str], dict[str, Any]] = OrderedDict()
 
     @property
     def agent(self) -> Agent | None:
@@ -41,10 +48,9 @@ class Conversations:
         self, sender_id: str, text: str, message_id: str, metadata: dict[str, Any]
     ) -> str | None:
         """Understand `text` and keep it in the tracker without answering; its intent."""
-        agent = self.agent
-        if agent is None or not agent.is_ready():
+        parsed = await self.parse(text)
+        if parsed is None:
             return None
-        parsed = await agent.parse_message(text)
         uttered = UserUttered(
             text,
             parsed.get("intent"),
@@ -59,18 +65,23 @@ class Conversations:
 
     async def intent_of(self, text: str) -> tuple[str | None, float]:
         """What the NLU makes of `text` (nothing is stored): intent name and confidence."""
-        agent = self.agent
-        if agent is None or not agent.is_ready():
-            return None, 0.0
-        intent = (await agent.parse_message(text)).get("intent") or {}
+        parsed = await self.parse(text)
+        intent = (parsed or {}).get("intent") or {}
         return intent.get("name"), float(intent.get("confidence") or 0.0)
 
     async def parse(self, text: str) -> dict[str, Any] | None:
-        """The NLU's whole reading of `text` (intent, entities, the FAQ's ranking); nothing is stored."""
+        """The NLU's whole reading of `text` (intent, entities, the FAQ's ranking); nothing is stored.
+        A text read lately by the same model is not read again."""
         agent = self.agent
         if agent is None or not agent.is_ready():
             return None
-        return await agent.parse_message(text)
+        key = (agent.model_id, text)
+        if key not in self._parsed:
+            self._parsed[key] = await agent.parse_message(text)
+            while len(self._parsed) > PARSES_KEPT:
+                self._parsed.popitem(last=False)
+        self._parsed.move_to_end(key)
+        return copy.deepcopy(self._parsed[key])
 
     def responses(self) -> dict[str, list[dict[str, Any]]]:
         """The domain's responses of the model in use."""
