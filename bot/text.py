@@ -29,6 +29,16 @@ def words(text: str, min_length: int = 1) -> set[str]:
     return {w for w in re.findall(r"[a-zñ]+", fold(text)) if len(w) >= min_length}
 
 
+def squeezed(word: str) -> str:
+    """Every run of one letter as one: «graciasss» and «gracias», «llamar» and «lamar» meet."""
+    return re.sub(r"(.)\1+", r"\1", word)
+
+
+def squeezed_words(text: str, min_length: int = 1) -> set[str]:
+    """`words`, squeezed: what a vocabulary of customers' spellings is kept and looked up as."""
+    return {squeezed(w) for w in words(text, min_length)}
+
+
 # Explicit direction marks, embeddings, overrides and isolates (Unicode's bidi controls): in a
 # customer's name or text they make an agent read the words reversed («Trojan Source»).
 BIDI_CONTROLS = dict.fromkeys(

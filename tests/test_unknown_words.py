@@ -59,6 +59,13 @@ def test_messages_with_a_known_word_keep_it_accents_and_case_aside(tmp_path):
         assert confidence_after(guard, text) == 0.98, text
 
 
+def test_a_letter_said_twice_or_more_is_the_same_word(tmp_path):
+    guard, _, _ = trained_guard(tmp_path)
+    for text in ["graciass", "GRACIASSS", "holaaa", "nooo", "cancelarrr"]:
+        assert confidence_after(guard, text) == 0.98, text
+    assert confidence_after(guard, "grasias") == 0.0  # another word, not a longer one
+
+
 def test_the_vocabulary_survives_persistence(tmp_path):
     _, storage, resource = trained_guard(tmp_path)
     context = ExecutionContext(GraphSchema({}), "test-model")

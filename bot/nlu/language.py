@@ -12,7 +12,7 @@ from collections.abc import Set
 from functools import lru_cache
 from typing import Any
 
-from bot.text import words
+from bot.text import squeezed_words
 
 MIN_WORDS = 3  # «ok thanks» or «hello» alone: the clarifying question is answer enough
 MIN_CONFIDENCE = 0.7
@@ -29,7 +29,7 @@ def detector() -> Any:  # -> lingua.LanguageDetector; built once, on first use
 
 
 def foreign_language(text: str, vocabulary: Set[str]) -> bool:
-    said = words(text, min_length=2)
+    said = squeezed_words(text, min_length=2)
     if len(said) < MIN_WORDS or len(said & vocabulary) / len(said) > MAX_KNOWN_SHARE:
         return False
     top = detector().compute_language_confidence_values(text)[0]

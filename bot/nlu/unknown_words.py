@@ -3,7 +3,8 @@
 A classifier always picks one of the intents it knows, even for keyboard mashes or English. This
 component, placed after the intent classifiers and before the FallbackClassifier:
 - sets the confidence of the predicted intent to zero when none of the message's words (two
-  letters or more, accents folded) occurs in the training data, so the assistant asks for
+  letters or more, accents folded, a letter said twice or more counted once: «graciass», «siii»)
+  occurs in the training data, so the assistant asks for
   clarification instead of guessing; a message of emoji alone is known when a training example was
   made of each of them alone («👍» is a yes, «😀😀» is still nothing);
 - predicts `otro_idioma` when the message is in English or Portuguese (`bot.nlu.language`), so the
@@ -28,7 +29,7 @@ from rasa.shared.utils.io import dump_obj_as_json_to_file, read_json_file
 
 from bot.nlu.language import foreign_language
 from bot.nlu.source_fingerprint import FingerprintedBySource
-from bot.text import words
+from bot.text import squeezed, squeezed_words
 
 VOCABULARY_FILE = "vocabulary.json"  # words, and the emoji of examples made of emoji alone
 OTHER_LANGUAGE_INTENT = "otro_idioma"
@@ -76,19 +77,19 @@ class UnknownWordsGuard(FingerprintedBySource, GraphComponent, IntentClassifier)
         **kwargs: Any,
     ) -> UnknownWordsGuard:
         with model_storage.read_from(resource) as directory:
-            vocabulary = set(read_json_file(directory / VOCABULARY_FILE))
+            vocabulary = {squeezed(w) for w in read_json_file(directory / VOCABULARY_FILE)}
         return cls(config, model_storage, resource, vocabulary)
 
     def train(self, training_data: TrainingData) -> Resource:
         for example in training_data.intent_examples:
             text = example.get(TEXT) or ""
-            self.vocabulary |= words(text, self.min_length) or symbols(text)
+            self.vocabulary |= squeezed_words(text, self.min_length) or symbols(text)
         with self._model_storage.write_to(self._resource) as directory:
             dump_obj_as_json_to_file(directory / VOCABULARY_FILE, sorted(self.vocabulary))
         return self._resource
 
     def knows_some_word(self, text: str) -> bool:
-        if found := words(text, self.min_length):
+        if found := squeezed_words(text, self.min_length):
             return bool(found & self.vocabulary)
         emoji = symbols(text)  # known when each was taught alone: «👍👍», not «😀🙏🔥»
         return bool(emoji) and emoji <= self.vocabulary
