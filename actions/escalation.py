@@ -11,10 +11,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from actions import store
-from actions.admission import refuse_new_case
+from actions.admission import recent_case, refuse_new_case
 from actions.conversation import (
     best_core_intent,
     consecutive_fallbacks,
+    is_payload,
     previous_bot_action,
     user_events,
 )
@@ -23,7 +24,7 @@ from actions.forms import reset_form_slots
 from actions.presenting import case_variables
 from bot.cases import escalate_case, register_case
 from bot.policy import GENERAL_TOPIC
-from bot.store.models import Case, Level
+from bot.store.models import Case, CaseStatus, Level
 from bot.text import fold
 from bot.timeline import add_message
 
@@ -107,6 +108,10 @@ class ActionAclarar(Action):
 
     @store.apologize_on_store_error
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        if (joined := join_recent_case(tracker)) is not None:
+            response, variables = joined
+            dispatcher.utter_message(response=response, **variables)
+            return [SlotSet("caso_numero", variables["numero"])]
         if consecutive_fallbacks(tracker) < FALLBACKS_BEFORE_ESCALATION:
             dispatcher.utter_message(response="utter_aclarar")
             return []
@@ -134,3 +139,20 @@ class ActionAclarar(Action):
             return [SlotSet("caso_numero", refusal.number)] if refusal.number else []
         dispatcher.utter_message(response="utter_no_entiendo_escalado", **variables)
         return [SlotSet("caso_numero", variables["numero"])]
+
+
+def join_recent_case(tracker: Tracker) -> tuple[str, dict[str, str]] | None:
+    """Words not understood minutes after a queja or solicitud was opened («uso android, un samsung
+    a52» after a complaint about the app) are most likely about it: they join that case, which an
+    agent reads, instead of asking again and, the second time, opening a case of their own."""
+    text = tracker.latest_message.get("text") or ""
+    if is_payload(text) or not text.strip():
+        return None
+    with store.session_factory().begin() as session:
+        case = recent_case(session, tracker.sender_id)
+        if case is None or tracker.get_slot("caso_numero") not in (None, case.number):
+            return None  # a duda answered since then is what the words are about
+        add_message(session, case, "customer", text, at=store.now())
+        with_a_person = case.status == CaseStatus.ESCALADO.value
+        response = "utter_caso_ya_con_persona" if with_a_person else "utter_caso_seguimiento_sin_entender"
+        return response, case_variables(case)

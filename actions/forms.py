@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
 from actions import store
-from actions.admission import recent_case
+from actions.admission import is_a_remark, recent_case
 from actions.conversation import FORM_SLOTS, demand_snapshot, is_payload
 from actions.validators import (
     is_vague,
@@ -149,8 +149,16 @@ class ValidateQuejaForm(CaseFormValidation):
     def validate_numero_pedido(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict:
-        if says_dont_have_it(str(value)) or tracker.get_intent_of_latest_message() == "negar":
+        text = str(value)
+        if says_dont_have_it(text) or tracker.get_intent_of_latest_message() == "negar":
             return self.accept("numero_pedido", NO_ORDER_NUMBER)
+        if normalize_order_number(text) is None and not is_vague(text):
+            # What happened instead of the number («en el resumen me aparecen dos cargos»): kept with
+            # the complaint, and the number asked again.
+            dispatcher.utter_message(response="utter_detalle_anotado")
+            told = "\n".join(filter(None, (tracker.get_slot("descripcion"), " ".join(text.split()))))
+            misses = (tracker.get_slot("intentos_fallidos") or 0) + 1
+            return {"numero_pedido": None, "descripcion": told, "intentos_fallidos": misses}
         return super().validate_numero_pedido(value, dispatcher, tracker, domain)
 
 
@@ -181,9 +189,13 @@ class ValidateSolicitudForm(CaseFormValidation):
         if tracker.get_slot("tipo_solicitud") or is_payload(text) or intent in NOT_A_KIND:
             return {}
         kind = store.policy().detect_topic(CaseType.SOLICITUD, text)
+        asked = tracker.get_slot("requested_slot") == "tipo_solicitud"
+        # «¿me llamarán antes de venir?» minutes after a visit was booked: about that one.
+        follows_up = kind and not asked and not is_a_remark(text)
+        if follows_up and (recent := recent_solicitud(tracker)) and recent["tipo_solicitud"] == kind:
+            return recent
         if kind:
             return {"tipo_solicitud": kind}
-        asked = tracker.get_slot("requested_slot") == "tipo_solicitud"
         if not asked and not is_vague(text) and (recent := recent_solicitud(tracker)):
             return recent  # registration adds the words to that case (actions/admission.py)
         if asked and not is_vague(text):
@@ -215,6 +227,8 @@ class ValidateSolicitudForm(CaseFormValidation):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict:
         today = store.now().date()
+        if (kept := iso_date(value)) is not None:  # the day of the case this request follows up
+            return self.accept("fecha", kept.isoformat())
 
         def visit_day(text: str) -> str | None:
             day = parse_visit_date(text, today)
@@ -232,3 +246,10 @@ class ValidateSolicitudForm(CaseFormValidation):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict:
         return self.check("direccion", value, normalize_address, dispatcher, tracker)
+
+
+def iso_date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None

@@ -23,8 +23,8 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 
 # (share fully right, conversations with a spurious case): today's figures, kept so that nothing
 # slips back. Issue 18's target is 90 % fully right (met on both) and no spurious case on the
-# held-out batch (today 2 of 70 register one: not met).
-FLOORS = {"heldout": (0.90, 2), "tuning": (0.90, 0)}
+# held-out batch (today 1 of 70 registers one: not met).
+FLOORS = {"heldout": (0.90, 1), "tuning": (0.90, 0)}
 
 
 @pytest.mark.slow

@@ -1,8 +1,9 @@
 """One case per problem, end to end over the REST channel (real model, action server and SQLite
 store): what a customer says right after a case — asking when they will hear, adding a remark, a
 restated thanks after an answer, the same question again, a goodbye in the kind menu — joins what is
-already open or closes it, and registers nothing new; a complaint that also asks for a person is
-a complaint, escalated, with its order number."""
+already open or closes it, and registers nothing new, even when the assistant does not understand
+it; a complaint that also asks for a person is a complaint, escalated, with its order number; what
+happened, told when the order number was asked, is kept and the number asked again."""
 
 from __future__ import annotations
 
@@ -104,3 +105,59 @@ def test_asking_what_the_assistant_is_gets_an_answer_and_no_case(assistant):
     said = texts(assistant.say(customer, "pues pasame con una persona"))
     [case] = assistant.cases(customer)
     assert case.status == "escalado" and case.number in said
+
+
+def booked_visit(assistant, customer: str) -> str:
+    assistant.say(customer, "quiero que venga un tecnico a instalar el lavavajillas")
+    assistant.say(customer, "el lunes que viene")
+    assistant.say(customer, "612 483 907")
+    said = texts(assistant.say(customer, "Calle Alcalá 214, 4º izquierda, 28028 Madrid"))
+    [case] = assistant.cases(customer)
+    assert case.number in said and case.topic == "cita_tecnica"
+    return case.number
+
+
+def test_words_not_understood_after_a_case_join_it_and_open_nothing(assistant):
+    customer = new_customer()
+    number = complaint(assistant, customer)
+    for said_next in ("uso android por si acaso, un samsung a52", "zzz"):  # twice in a row
+        said = texts(assistant.say(customer, said_next))
+        assert number in said and "¿Me dices si es una duda" not in said, said_next
+    [case] = assistant.cases(customer)
+    assert "uso android por si acaso, un samsung a52" in assistant.customer_said(case.id)
+
+
+def test_thanks_with_letters_repeated_is_thanks(assistant):
+    customer = new_customer()
+    complaint(assistant, customer)
+    said = texts(assistant.say(customer, "graciass"))
+    assert "De nada" in said and len(assistant.cases(customer)) == 1
+
+
+def test_asking_how_long_that_takes_answers_from_the_request(assistant):
+    customer = new_customer()
+    assistant.say(customer, "quiero dar de baja mi cuenta")
+    assistant.say(customer, "jose.m.rangel@gmail.com")
+    said = texts(assistant.say(customer, "listo, y cuanto tarda eso?"))
+    [case] = assistant.cases(customer)
+    assert case.number in said and "Envío estándar" not in said
+
+
+def test_a_question_about_a_booked_visit_joins_it_and_asks_no_date_again(assistant):
+    customer = new_customer()
+    number = booked_visit(assistant, customer)
+    said = texts(assistant.say(customer, "¿me llamarán antes de venir?"))
+    assert number in said and "¿Qué día te viene bien" not in said and "Anoto la visita" not in said
+    [case] = assistant.cases(customer)
+    assert "¿me llamarán antes de venir?" in assistant.customer_said(case.id)
+
+
+def test_what_happened_told_instead_of_the_order_number_is_kept_and_the_number_asked_again(assistant):
+    customer = new_customer()
+    assistant.say(customer, "me cobraron dos veces la misma compra!!!")
+    said = texts(assistant.say(customer, "en el resumen de la tarjeta me aparecen dos cargos de 45 euros"))
+    assert "lo anoto" in said and "no me cuadra" not in said and "número de pedido" in said
+    registered = texts(assistant.say(customer, "el pedido es PED-7730164"))
+    [case] = assistant.cases(customer)
+    assert case.number in registered and case.details.get("numero_pedido") == "PED-7730164"
+    assert "dos cargos de 45 euros" in case.description
