@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from bot.config import LISTEN_BACKLOG, PROJECT_ROOT
-from bot.ops.action_responses import INSTALLED
+from bot.ops import action_responses, event_types
 from bot.ops.launcher import free_port
 from tests.support import telegram_updates as tg
 from tests.support.fake_bot_api import FakeBotApi
@@ -131,9 +131,10 @@ def test_run_with_a_token_serves_telegram_starts_the_worker_and_ctrl_c_stops_eve
         worker_log = (PROJECT_ROOT / "var" / "log" / "worker.log").read_text()
         assert "LAUNCHER-test-token" not in worker_log
         assert "stopped" in log.read_text()
-        with open(rasa_log, "rb") as server_log:  # the Rasa server checks action responses faster
+        with open(rasa_log, "rb") as server_log:  # the Rasa server's overrides (bot/ops/) are in place
             server_log.seek(rasa_log_start)
-            assert INSTALLED in server_log.read().decode(errors="replace")
+            started = server_log.read().decode(errors="replace")
+            assert action_responses.INSTALLED in started and event_types.INSTALLED in started
         assert len(children) == 4 and all(not Path(f"/proc/{pid}").exists() for pid in children)
 
 

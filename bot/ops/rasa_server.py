@@ -2,7 +2,7 @@
 command line, where every local user can read it in `ps`. The launcher, `make cluster` and
 `python -m bot serve rasa` start the Rasa server through this module; the other arguments are
 `rasa run`'s own. It also makes Rasa check custom action responses with a validator built once
-(bot/ops/action_responses.py).
+(bot/ops/action_responses.py) and look event classes up in a table (bot/ops/event_types.py).
 
 With `SANIC_WORKERS` above 1 Rasa forks that many processes, which share the listening socket. They
 need what replicas need (bot/ops/shared_stores.py), refused here before Rasa starts, and one set of
@@ -53,10 +53,13 @@ def main() -> None:
     with shared_metrics(settings.rasa_workers):
         from rasa.__main__ import main as rasa_main
 
-        from bot.ops.action_responses import INSTALLED, install
+        from bot.ops import action_responses, event_types
 
-        install()
-        print(f"bot.ops.rasa_server: {INSTALLED}", file=sys.stderr, flush=True)  # before Rasa sets up logging
+        for override in (action_responses, event_types):
+            override.install()
+            print(
+                f"bot.ops.rasa_server: {override.INSTALLED}", file=sys.stderr, flush=True
+            )  # before Rasa's logging
 
         rasa_main()
 
