@@ -138,9 +138,10 @@ def refuse_new_case(
         return Refusal(response, {})
     if text.strip():
         add_message(session, case, "customer", text, at=store.now())
-    complete_details(session, case, demand.details, store.now())
-    if response == "utter_caso_seguimiento" and refine_topic(
+    completed = complete_details(session, case, demand.details, store.now())
+    refined = response == "utter_caso_seguimiento" and refine_topic(
         session, case, demand.topic, store.policy(), store.now()
-    ):
-        response = "utter_caso_seguimiento_precisado"  # the details named what it is about
+    )
+    if refined or (response == "utter_caso_seguimiento" and completed):
+        response = "utter_caso_seguimiento_precisado"  # says the order number and team it now has
     return Refusal(response, case_variables(case))

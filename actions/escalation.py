@@ -29,6 +29,7 @@ from bot.text import fold
 from bot.timeline import add_message
 
 FALLBACKS_BEFORE_ESCALATION = 2
+WORD = re.compile(r"[^\W\d_]{2,}")  # two letters or more: emoji, signs and «k» say nothing
 # «¿eres un robot o una persona?», «¿hablo con una máquina?»: a question about the assistant…
 ABOUT_THE_BOT = re.compile(
     r"\b(eres|sos|hablo con|estoy hablando con|me atiende)\b.{0,20}"
@@ -112,7 +113,13 @@ class ActionAclarar(Action):
             response, variables = joined
             dispatcher.utter_message(response=response, **variables)
             return [SlotSet("caso_numero", variables["numero"])]
-        if consecutive_fallbacks(tracker) < FALLBACKS_BEFORE_ESCALATION:
+        latest = user_events(tracker)[-FALLBACKS_BEFORE_ESCALATION:]
+        worded = [bool(WORD.search(e.get("text") or "")) for e in latest]
+        if not worded[-1]:
+            # «😅», «???»: nothing said that a person could act on; no case for it.
+            dispatcher.utter_message(response="utter_aclarar_sin_palabras")
+            return []
+        if consecutive_fallbacks(tracker) < FALLBACKS_BEFORE_ESCALATION or not all(worded):
             dispatcher.utter_message(response="utter_aclarar")
             return []
         demand = build_demand(
@@ -152,7 +159,9 @@ def join_recent_case(tracker: Tracker) -> tuple[str, dict[str, str]] | None:
         case = recent_case(session, tracker.sender_id)
         if case is None or tracker.get_slot("caso_numero") not in (None, case.number):
             return None  # a duda answered since then is what the words are about
-        add_message(session, case, "customer", text, at=store.now())
         with_a_person = case.status == CaseStatus.ESCALADO.value
+        if not with_a_person and not WORD.search(text):
+            return None  # «😅» says nothing to add to a case
+        add_message(session, case, "customer", text, at=store.now())
         response = "utter_caso_ya_con_persona" if with_a_person else "utter_caso_seguimiento_sin_entender"
         return response, case_variables(case)

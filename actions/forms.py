@@ -62,6 +62,22 @@ def recent_solicitud(tracker: Tracker) -> dict[str, Any] | None:
         return {**answers, "tipo_solicitud": case.topic}
 
 
+def recent_complaint(tracker: Tracker) -> bool:
+    with store.session_factory()() as session:
+        case = recent_case(session, tracker.sender_id)
+        return case is not None and case.type == CaseType.QUEJA.value
+
+
+def another_kind(tracker: Tracker) -> str | None:
+    """The kind of request the latest message names, when the form is collecting another one."""
+    current = tracker.get_slot("tipo_solicitud")
+    if not current or tracker.get_intent_of_latest_message() != "solicitud":
+        return None
+    text = tracker.latest_message.get("text") or ""
+    named = store.policy().detect_topics(CaseType.SOLICITUD, text)
+    return next((kind for kind in named if kind not in (current, GENERAL_TOPIC)), None)
+
+
 def reset_form_slots() -> list[EventType]:
     return [SlotSet(slot, None) for slot in (*FORM_SLOTS, "demanda", "requested_slot")] + [
         SlotSet("intentos_fallidos", 0)
@@ -138,6 +154,8 @@ class ValidateQuejaForm(CaseFormValidation):
 
     def needed_slots(self, tracker: Tracker) -> list[str]:
         opening = self.demand_text(tracker)
+        if is_vague(opening) and normalize_order_number(opening) and recent_complaint(tracker):
+            return []  # «PED-9031176» just after a complaint: registration adds it to that one
         needed = ["descripcion"] if is_vague(opening) else []
         told = f"{opening} {tracker.get_slot('descripcion') or ''}"
         policy = store.policy()
@@ -204,6 +222,14 @@ class ValidateSolicitudForm(CaseFormValidation):
         if asked:
             return {"tipo_solicitud": "__no_entendido__"}
         return {}
+
+    def reject(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+        # «no lo quiero cancelar, lo que quiero es cambiar la dirección»: not an answer, another kind.
+        if (other := another_kind(tracker)) is not None:
+            label = store.policy().rule_for(CaseType.SOLICITUD, other).label.lower()
+            dispatcher.utter_message(response="utter_tipo_solicitud_cambiado", tipo=label)
+            return {slot: None, "tipo_solicitud": other}
+        return super().reject(slot, dispatcher, tracker)
 
     def validate_tipo_solicitud(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict

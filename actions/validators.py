@@ -197,8 +197,9 @@ def parse_visit_date(text: str, today: date) -> date | None:
         found = dateparser.parse(cleaned, languages=["es"], settings=settings)
         if found is None:  # a date among other words: «el martes, si puede ser porfa»
             hits = search_dates(cleaned, languages=["es"], settings=settings) or []
+            # One of them a date: «me equivoqué de año. Mejor el 14/12» is read «14/12», not «de año».
             dated = [moment for words, moment in hits if _DATE_WORD.search(fold(words))]
-            found = dated[0] if len(hits) == 1 and dated else None
+            found = dated[0] if len(dated) == 1 else None
         parsed = found.date() if found else None
     if parsed is None or parsed <= today or parsed > today + timedelta(days=MAX_DAYS_AHEAD):
         return None

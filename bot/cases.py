@@ -203,6 +203,24 @@ def close_case(
     finish_case(session, case, actor, now)
 
 
+WITHDRAWN = "retirado por el cliente"
+
+
+def withdraw_case(session: Session, case: Case, now: datetime | None = None) -> None:
+    """The customer took back what they had just asked for, before anyone worked on it: closed with
+    no resolution to report and no survey; the agents' card says so."""
+    now = now or utcnow()
+    case.resolution = WITHDRAWN
+    move(session, case, "withdrawn", CaseStatus.CERRADO, CUSTOMER_ACTOR, now)
+    case.closed_at = now
+    enqueue(session, CASE_CARD, case, not_before=now)
+
+
+def untouched(case: Case) -> bool:
+    """Open, and no person of the team has taken it yet."""
+    return case.is_open and case.assigned_agent_id is None
+
+
 def finish_case(session: Session, case: Case, actor: str = BOT_ACTOR, now: datetime | None = None) -> bool:
     """`resuelto → cerrado`: once the customer's survey is over (or none can be run); False if the
     case is not waiting for it (already closed, or reopened)."""

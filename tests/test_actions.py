@@ -286,11 +286,21 @@ def case_count(session_factory) -> int:
         return session.execute(select(func.count(Case.id))).scalar_one()
 
 
+@pytest.mark.parametrize("said", [("👋", "😅"), ("???", "🙃"), ("😅", "el coso ese del otro dia")])
+async def test_emoji_or_signs_not_understood_open_no_case(session_factory, said):
+    first, second = said
+    history = [user_event(first, "nlu_fallback", 0.2), action_event("action_aclarar")]
+    history.append(user_event(second, "nlu_fallback", 0.2))
+    messages, _ = await run(ActionAclarar(), tracker(history))
+    assert responses(messages) in (["utter_aclarar_sin_palabras"], ["utter_aclarar"])
+    assert case_count(session_factory) == 0
+
+
 async def test_more_misunderstandings_after_an_escalation_join_the_case_already_with_a_person(
     session_factory,
 ):
     history = [user_event("asdf qwer", "nlu_fallback", 0.2), action_event("action_aclarar")]
-    history.append(user_event("🙃", "nlu_fallback", 0.1))
+    history.append(user_event("qwerty zxcv", "nlu_fallback", 0.1))
     await run(ActionAclarar(), tracker(history))
     (case,) = [one_case(session_factory)]
     for junk in ("👍🏼", "jjjj", "??"):

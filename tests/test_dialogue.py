@@ -228,6 +228,7 @@ def test_bad_input_gets_a_spanish_reply_and_breaks_nothing(assistant, text):
 
 
 CLARIFY = "no estoy seguro de haberte entendido"
+IN_WORDS = "Cuéntame con palabras qué necesitas"  # emoji or signs alone
 ONLY_SPANISH = "solo puedo atenderte en español"
 WHICH_REQUEST = "¿Qué necesitas que hagamos?"
 SIGNATURE = "Juan Pérez García\nDirector Comercial | Acme Soluciones S.L.\nTel. +34 912 345 678 · www.acme.es"
@@ -236,9 +237,9 @@ SIGNATURE = "Juan Pérez García\nDirector Comercial | Acme Soluciones S.L.\nTel
 @pytest.mark.parametrize(
     "text, sensible",
     [
-        ("", [CLARIFY]),
-        ("😀🙏🔥", [CLARIFY]),
-        ("   \n ", [CLARIFY]),
+        ("", [IN_WORDS]),
+        ("😀🙏🔥", [IN_WORDS]),
+        ("   \n ", [IN_WORDS]),
         (("lorem ipsum dolor sit amet consectetur " * 110)[:4000], [CLARIFY, ONLY_SPANISH]),
         ("Hi, I would like to know where my package is", [ONLY_SPANISH]),
         ("my order never arrived and nobody answers my emails", [ONLY_SPANISH]),

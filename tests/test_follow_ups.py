@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.conversation_suite import with_dates
 from tests.support.rest_assistant import new_customer, texts
 
 pytestmark = pytest.mark.slow
@@ -161,3 +162,57 @@ def test_what_happened_told_instead_of_the_order_number_is_kept_and_the_number_a
     [case] = assistant.cases(customer)
     assert case.number in registered and case.details.get("numero_pedido") == "PED-7730164"
     assert "dos cargos de 45 euros" in case.description
+
+
+def test_taking_back_a_request_just_registered_withdraws_it(assistant):
+    customer = new_customer()
+    assistant.say(customer, "hola, quiero devolver un poleron que compre")
+    registered = texts(assistant.say(customer, "PED-2058841"))
+    [case] = assistant.cases(customer)
+    assert case.number in registered
+    said = texts(assistant.say(customer, "mmm mejor no, dejalo asi, me lo voy a quedar"))
+    assert "he retirado" in said and case.number in said
+    [case] = assistant.cases(customer)
+    assert (case.status, case.resolution) == ("cerrado", "retirado por el cliente")
+    said = texts(assistant.say(customer, "no"))  # a plain no afterwards withdraws nothing more
+    assert "retirado" not in said
+
+
+def test_an_order_number_sent_alone_after_a_complaint_goes_on_it(assistant):
+    customer = new_customer()
+    assistant.say(customer, "pedi una campera negra y me mandaron una verde, una verguenza")
+    said = texts(assistant.say(customer, "PED-9031176"))
+    assert "¿Me cuentas qué pasó?" not in said and "PED-9031176" in said
+    [case] = assistant.cases(customer)
+    assert case.details.get("numero_pedido") == "PED-9031176"
+
+
+def test_a_request_changed_halfway_keeps_what_was_given_and_asks_the_rest(assistant):
+    customer = new_customer()
+    assistant.say(customer, "quiero cancelar el pedido que hice ayer de unas sabanas")
+    said = texts(
+        assistant.say(
+            customer, "no espera, no lo quiero cancelar, lo que quiero es cambiar la direccion de envio"
+        )
+    )
+    assert "no me cuadra" not in said and "cambio tu solicitud a «cambio de dirección" in said
+    assistant.say(customer, "PED-1209934")
+    said = texts(assistant.say(customer, "Avenida Francisco de Miranda 44, piso 4, Caracas"))
+    [case] = assistant.cases(customer)
+    assert case.topic == "cambio_direccion" and case.number in said
+
+
+def test_a_visit_date_after_an_apology_is_understood(assistant):
+    customer = new_customer()
+    assistant.say(customer, "quiero que me vengan a instalar una lampara de techo")
+    said = texts(assistant.say(customer, with_dates("Ay perdon, me equivoque de año. Mejor el {fecha}")))
+    assert "Anoto la visita" in said
+
+
+def test_a_question_instead_of_the_email_leaves_the_form_and_is_answered(assistant):
+    customer = new_customer()
+    assistant.say(customer, "necesito la factura de un pedido")
+    assistant.say(customer, "PED-7743015")
+    said = texts(assistant.say(customer, "ah por cierto, los puntos del club caducan?"))
+    assert "no parece válido" not in said and "¿Resolví tu duda?" in said
+    assert [c.type for c in assistant.cases(customer)] == ["duda"]
