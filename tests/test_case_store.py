@@ -18,6 +18,7 @@ from bot.cases import (
     refine_topic,
     register_case,
     register_case_once,
+    withdraw_case,
 )
 from bot.store.models import Case, CaseEvent, CaseType, Customer, Message, Notification
 
@@ -145,6 +146,22 @@ def test_closing_records_resolution_and_leaves_the_open_list(session_factory, po
         assert open_cases(session, "chat-1") == []
         kinds = session.execute(select(CaseEvent.kind).order_by(CaseEvent.id)).scalars().all()
         assert kinds[-2:] == ["resolved", "closed"]
+
+
+def test_a_withdrawn_case_is_closed_by_the_customer_and_its_card_updated(session_factory, policy):
+    with session_factory.begin() as session:
+        case = register_case(session, demand(), policy, NOW)  # a queja: escalated, its card queued
+        withdraw_case(session, case, now=NOW)
+    with session_factory() as session:
+        case = session.execute(select(Case)).scalar_one()
+        assert (case.status, case.resolution, case.closed_at) == ("cerrado", "retirado por el cliente", NOW)
+        assert open_cases(session, "chat-1") == []
+        last = session.execute(select(CaseEvent).order_by(CaseEvent.id.desc()).limit(1)).scalar_one()
+        assert (last.kind, last.actor, last.status_to) == ("withdrawn", "customer", "cerrado")
+        cards = (
+            session.execute(select(Notification.kind).where(Notification.kind == "case_card")).scalars().all()
+        )
+        assert len(cards) >= 2  # the registration's and the withdrawal's: the agents' group sees it
 
 
 def test_escalating_twice_records_one_escalation(session_factory, policy):
