@@ -10,11 +10,12 @@ from actions import store
 from actions.admission import Refusal, refuse_new_case
 from actions.demands import form_demand
 from actions.forms import form_gave_up, reset_form_slots
+from actions.more_requests import register_the_others
 from actions.presenting import case_variables
 from actions.validators import asks_for_a_person
-from bot.cases import escalate_case, register_case
-from bot.policy import GENERAL_TOPIC, CasePolicy
-from bot.store.models import CaseStatus, CaseType
+from bot.cases import Demand, escalate_case, register_case
+from bot.policy import CasePolicy
+from bot.store.models import Case, CaseStatus, CaseType
 
 
 def register_from_form(tracker: Tracker, case_type: CaseType) -> dict[str, str] | Refusal:
@@ -33,18 +34,25 @@ def register_from_form(tracker: Tracker, case_type: CaseType) -> dict[str, str] 
         variables = case_variables(case)
         variables["escalado"] = case.status == CaseStatus.ESCALADO.value
         variables["persona_pedida"] = asked_for_person
-        variables["tambien"] = other_requests(policy, case_type, demand.description, case.topic)
+        apart, noted = (
+            register_the_others(session, policy, demand, opening_text(tracker, demand), case)
+            if case_type is CaseType.SOLICITUD
+            else ([], [])
+        )
+        variables["tambien"] = " y ".join(noted)
+        variables["aparte"] = [
+            {**case_variables(other), "tipo": other_label(policy, other)} for other in apart
+        ]
     return variables
 
 
-def other_requests(policy: CasePolicy, case_type: CaseType, text: str, topic: str) -> str:
-    """The other kinds of request the same message named («cancelen el pedido y devuélvanme el
-    dinero»): said back to the customer, kept in the same case (its description holds them)."""
-    if case_type is not CaseType.SOLICITUD:
-        return ""
-    others = [t for t in policy.detect_topics(case_type, text) if t not in (topic, GENERAL_TOPIC)]
-    labels = [policy.rule_for(case_type, other).label.lower() for other in others]
-    return " y ".join(labels)
+def opening_text(tracker: Tracker, demand: Demand) -> str:
+    """The message that opened the form: where the other requests were named."""
+    return (tracker.get_slot("demanda") or {}).get("text") or demand.description
+
+
+def other_label(policy: CasePolicy, case: Case) -> str:
+    return policy.rule_for(CaseType.SOLICITUD, case.topic).label.lower()
 
 
 def after_registration(number: str | None) -> list[EventType]:
@@ -65,6 +73,7 @@ class ActionRegistrarQueja(Action):
             return after_registration(variables.number)
         variables.pop("persona_pedida")  # escalated: the registration already says a person will write
         variables.pop("tambien")
+        variables.pop("aparte")
         response = (
             "utter_queja_registrada" if variables.pop("escalado") else "utter_queja_registrada_sin_escalar"
         )
@@ -86,8 +95,14 @@ class ActionRegistrarSolicitud(Action):
             return after_registration(variables.number)
         variables.pop("escalado")
         variables["tipo"] = variables["tema"]  # «cancelar un pedido», not «solicitud»
-        asked, also = variables.pop("persona_pedida"), variables.pop("tambien")
+        asked, also, apart = (
+            variables.pop("persona_pedida"),
+            variables.pop("tambien"),
+            variables.pop("aparte"),
+        )
         dispatcher.utter_message(response="utter_solicitud_registrada", **variables)
+        for other in apart:
+            dispatcher.utter_message(response="utter_tambien_registrado", **other)
         if also:
             dispatcher.utter_message(response="utter_tambien_anotado", otras=also, numero=variables["numero"])
         if asked:

@@ -11,7 +11,7 @@ import yaml
 
 from bot.config import get_settings
 from bot.store.models import CaseType
-from bot.text import fold, keyword_score
+from bot.text import fold, keyword_position, keyword_score
 
 GENERAL_TOPIC = "general"
 GREETINGS = re.compile(r"\b(buen[oa]s?|feliz) (dias?|tardes?|noches?)\b")  # folded text
@@ -52,6 +52,12 @@ class CasePolicy:
         said = GREETINGS.sub(" ", fold(text))
         scored = [(keyword_score(said, list(r.keywords)), r.topic) for r in self.topics(case_type)]
         return [topic for score, topic in sorted(scored, reverse=True) if score > 0]
+
+    def topics_in_order(self, case_type: CaseType, text: str) -> list[tuple[int, str]]:
+        """Every topic the folded `text` names, with where it is first named, in the text's order."""
+        said = GREETINGS.sub(lambda m: " " * len(m.group()), fold(text))
+        found = [(keyword_position(said, list(r.keywords)), r.topic) for r in self.topics(case_type)]
+        return sorted((at, topic) for at, topic in found if at is not None)
 
 
 def _rules_of(case_type: CaseType, section: dict) -> dict[str, TopicRule]:

@@ -24,6 +24,12 @@ def keyword_score(text: str, keywords: list[str]) -> int:
     )
 
 
+def keyword_position(text: str, keywords: list[str]) -> int | None:
+    """Where the first of `keywords` starts a word in folded `text`, if any does."""
+    found = [m.start() for k in keywords if (m := re.search(_WORD_START + re.escape(fold(k)), text))]
+    return min(found) if found else None
+
+
 def words(text: str, min_length: int = 1) -> set[str]:
     """The distinct words of `text`, folded, of at least `min_length` letters."""
     return {w for w in re.findall(r"[a-zñ]+", fold(text)) if len(w) >= min_length}
