@@ -38,7 +38,7 @@ ADDING_ON = re.compile(r"(y )?(ademas|encima|para colmo|lo peor (es|fue))\b")
 # «¿cuánto tardan en responder?», «¿me van a avisar?», «¿en cuánto me contestan?»: about the case.
 WAITING = re.compile(
     r"\b(cuanto|cuando|que tan|en que|hasta cuando)\b.*"
-    r"\b(respond|contest|avis|resuelv|solucion|escrib|llam|esper|devuelv|reembols|reintegr)"
+    r"\b(respond|contest|avis|resuelv|solucion|escrib|llam|esper|devuelv|reembols|reintegr|confirm)"
     r"|\b(cuanto|que tanto|cuando)\b.{0,12}\b(tard|demor)\w*( todo)?( eso| esto| ustedes| uds)?\W*$"
     r"|\b(tard|demor)\w* en (respond|contest|avis|resolv|solucion|escrib|llam|atend)"
     r"|\b(me|nos) (van a |vais a |van |)(avisa|avisar|escrib|llam|contact|respond|contest)"

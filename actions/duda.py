@@ -77,8 +77,12 @@ class ActionResponderDuda(Action):
         demand = build_demand(tracker, CaseType.DUDA, topic)
         number = None
         with store.session_factory().begin() as session:
-            # The same question again while its case waits for «¿Resolví tu duda?»: that case.
-            case = same_question(session, tracker.sender_id, topic)
+            # The same question again while its case waits for «¿Resolví tu duda?»: that case; another
+            # question instead of an answer to it («depende, ¿la puedo llevar a una tienda?») too.
+            case = same_question(session, tracker.sender_id, topic) or answer_awaited(session, tracker)
+            if case is not None:
+                add_message(session, case, "customer", text, at=store.now())
+                add_message(session, case, "bot", answer_text(domain, topic), at=store.now())
             # Over the hourly limit the question is still answered, only not registered as a case.
             if case is None and not over_limit(session, tracker):
                 case = register_case(session, demand, store.policy(), store.now())
@@ -96,6 +100,14 @@ def awaiting_feedback(case: Case | None) -> bool:
     return (
         case is not None and case.type == CaseType.DUDA.value and case.status == CaseStatus.EN_PROCESO.value
     )
+
+
+def answer_awaited(session: Session, tracker: Tracker) -> Case | None:
+    """The conversation's duda, answered minutes ago, while «¿Resolví tu duda?» is still open."""
+    case = store.conversation_case(session, tracker)
+    if awaiting_feedback(case) and store.now() - case.created_at <= SAME_QUESTION_WINDOW:
+        return case
+    return None
 
 
 def satisfied(text: str) -> bool:
@@ -131,4 +143,21 @@ class ActionCerrarDuda(Action):
         dispatcher.utter_message(response="utter_duda_cerrada", numero=number, tema=topic)
         asked = question(number, RESOLVED)
         dispatcher.utter_message(text=asked.text, buttons=asked.buttons)
+        return []
+
+
+class ActionAgradecer(Action):
+    """Thanks: «¡De nada!», and when a FAQ answer is still waiting for «¿Resolví tu duda?» («ya pude
+    entrar, gracias 👍» after «no sé, déjeme probar»), it closes that duda like a «sí»."""
+
+    def name(self) -> str:
+        return "action_agradecer"
+
+    @store.apologize_on_store_error
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        with store.session_factory()() as session:
+            awaited = answer_awaited(session, tracker) is not None
+        if awaited:
+            return await ActionCerrarDuda().run(dispatcher, tracker, domain)
+        dispatcher.utter_message(response="utter_de_nada")
         return []

@@ -24,7 +24,7 @@ from actions.forms import reset_form_slots
 from actions.presenting import case_variables
 from bot.cases import escalate_case, register_case
 from bot.policy import GENERAL_TOPIC
-from bot.store.models import Case, CaseStatus, Level
+from bot.store.models import Case, CaseStatus, CaseType, Level
 from bot.text import fold
 from bot.timeline import add_message
 
@@ -37,6 +37,11 @@ ABOUT_THE_BOT = re.compile(
 )
 # …unless it also asks for one: «eres un bot? pásame con una persona».
 WANTS_A_PERSON = re.compile(r"\b(quiero|pasa|pase|comunica|necesito|ponme|dame|prefiero|hablar con)\w*\b")
+# Not yet a «no» to «¿Resolví tu duda?»: «no sé, déjeme probar», «a ver si funciona», «lo pruebo».
+HEDGING = re.compile(
+    r"^no (lo )?se( todavia| aun)?\s*([,.!?]|$)|\b(dej[ae]me probar|a ver si (funciona|sirve|me deja)|"
+    r"voy a probar|lo pruebo|lo (voy a )?intent(o|ar))\b"
+)
 
 
 def asks_what_the_bot_is(text: str) -> bool:
@@ -72,6 +77,9 @@ class ActionEscalarCaso(Action):
             dispatcher.utter_message(response="utter_soy_asistente")  # answered; no case, no escalation
             return []
         reason = escalation_reason(tracker)
+        if reason == "respuesta_no_resolvio" and HEDGING.search(fold(text)):
+            dispatcher.utter_message(response="utter_pruebalo")  # «no sé, déjeme probar»: not a no yet
+            return []
         refusal = None
         with store.session_factory().begin() as session:
             case = store.conversation_case(session, tracker)
@@ -157,7 +165,8 @@ def join_recent_case(tracker: Tracker) -> tuple[str, dict[str, str]] | None:
         return None
     with store.session_factory().begin() as session:
         case = recent_case(session, tracker.sender_id)
-        if case is None or tracker.get_slot("caso_numero") not in (None, case.number):
+        on_the_table = store.conversation_case(session, tracker)
+        if case is None or (on_the_table is not None and on_the_table.type == CaseType.DUDA.value):
             return None  # a duda answered since then is what the words are about
         with_a_person = case.status == CaseStatus.ESCALADO.value
         if not with_a_person and not WORD.search(text):

@@ -22,9 +22,11 @@ from tests.support.conversation_suite import (
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
 # (share fully right, conversations with a spurious case): today's figures, kept so that nothing
-# slips back. Issue 18's target is 90 % fully right (met on both) and no spurious case on the
-# held-out batch (today 1 of 70 registers one: not met).
-FLOORS = {"heldout": (0.90, 1), "tuning": (0.90, 0)}
+# slips back. Issue 18's target is 90 % fully right and no spurious case on the held-out batch (met:
+# 70/70, none). The tuning suite's 4 are in tuning/batch_7.yml, the newest batch, still open: a
+# message sent word by word, a formal request for a person read as a complaint about a shop, and two
+# demands read as questions: a broken lamp and a gift request (tests/conversations/README.md).
+FLOORS = {"heldout": (0.90, 0), "tuning": (0.90, 4)}
 
 
 @pytest.mark.slow

@@ -216,3 +216,26 @@ def test_a_question_instead_of_the_email_leaves_the_form_and_is_answered(assista
     said = texts(assistant.say(customer, "ah por cierto, los puntos del club caducan?"))
     assert "no parece válido" not in said and "¿Resolví tu duda?" in said
     assert [c.type for c in assistant.cases(customer)] == ["duda"]
+
+
+def test_not_sure_yet_waits_and_thanks_later_closes_the_duda(assistant):
+    customer = new_customer()
+    assistant.say(
+        customer, "puse mal la contraseña varias veces y ahora no me deja entrar a mi cuenta, que hago?"
+    )
+    said = texts(assistant.say(customer, "no sé, déjeme probar"))
+    assert "pruébalo" in said and "He pasado tu caso" not in said
+    [case] = assistant.cases(customer)
+    assert case.status == "en_proceso"
+    assistant.say(customer, "ya pude entrar, gracias")
+    [case] = assistant.cases(customer)
+    assert case.status == "cerrado"
+
+
+def test_another_question_instead_of_an_answer_stays_in_the_same_duda(assistant):
+    customer = new_customer()
+    assistant.say(customer, "cuantos dias tengo para devolver una campera que compre online?")
+    said = texts(assistant.say(customer, "depende, ¿la puedo llevar a una tienda o la tengo que mandar?"))
+    assert "¿Resolví tu duda?" in said
+    [case] = assistant.cases(customer)
+    assert "depende, ¿la puedo llevar a una tienda o la tengo que mandar?" in assistant.customer_said(case.id)
