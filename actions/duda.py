@@ -157,7 +157,7 @@ class ActionAgradecer(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
         with store.session_factory()() as session:
             awaited = answer_awaited(session, tracker) is not None
-        if awaited:
-            return await ActionCerrarDuda().run(dispatcher, tracker, domain)
+        if awaited:  # closing reads no domain, and this action is not sent one (endpoints.yml)
+            return await ActionCerrarDuda().run(dispatcher, tracker, {})
         dispatcher.utter_message(response="utter_de_nada")
         return []
