@@ -9,7 +9,7 @@ import yaml
 from sqlalchemy import select
 
 from bot.__main__ import main
-from bot.cases import Demand, register_case, retype_case
+from bot.cases import Demand, register_case, retype_case, withdraw_case
 from bot.handoff.agents import register_agent
 from bot.store.models import CaseType, Level, ReviewItem
 from bot.timeline import agent_actor
@@ -153,6 +153,23 @@ def test_confident_mistakes_are_collected_from_what_followed(database_url, sessi
         "quiero saber si llegan a Ibiza": ["other_kind"],
         "el pedido no me llegó todavía": ["rephrased"],
     }
+
+
+def test_a_case_taken_back_at_once_is_collected_with_how_it_was_read(
+    database_url, session_factory, policy, capsys
+):
+    save_conversations(database_url, {"779": [user("hola", "saludo", 0.98)]})  # sure: not collected
+    with session_factory.begin() as session:
+        text = "solo quería saber cómo funciona esto, mi hija me lo instaló"
+        demand = Demand("777", "telegram", CaseType.QUEJA, "general", text, intent="queja", confidence=0.9)
+        withdraw_case(session, register_case(session, demand, policy))
+        kept = Demand("778", "telegram", CaseType.QUEJA, "envio", "no me llega el paquete", intent="queja")
+        register_case(session, kept, policy)  # not taken back: not collected
+    assert main(["review", "collect"]) == 0
+    assert "collected by reason: withdrawn 1" in capsys.readouterr().out
+    [(text, item)] = items(session_factory).items()
+    assert text == "solo quería saber cómo funciona esto, mi hija me lo instaló"
+    assert item.reasons == ["withdrawn"] and item.predicted_intent == "queja"
 
 
 def test_a_stricter_threshold_collects_less(logged, session_factory):

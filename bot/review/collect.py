@@ -31,7 +31,7 @@ from bot.store.models import Case, CaseEvent, Customer, ReviewItem, ReviewStatus
 from bot.text import fold
 
 LOW_CONFIDENCE, FALLBACK, NOT_RESOLVED, CORRECTED = "low_confidence", "fallback", "not_resolved", "corrected"
-LEFT_FORM, OTHER_KIND, REPHRASED = "left_form", "other_kind", "rephrased"
+LEFT_FORM, OTHER_KIND, REPHRASED, WITHDRAWN = "left_form", "other_kind", "rephrased", "withdrawn"
 FAQ_ANSWER, DENIED = "action_responder_duda", "negar"
 CASE_FORMS = ("queja_form", "solicitud_form")
 OTHER_KIND_PAYLOAD = '"tipo_solicitud": "general"'
@@ -137,6 +137,39 @@ def correction_sightings(session: Session, sources: Sources) -> list[Sighting]:
     return sightings
 
 
+def withdrawal_sightings(session: Session, sources: Sources) -> list[Sighting]:
+    """Cases the customer took back right after they were registered («mejor no, déjalo»): often
+    a message read as a queja or solicitud that was not one. Their first message, as classified."""
+    classified = (
+        select(CaseEvent.details)
+        .where(CaseEvent.case_id == Case.id, CaseEvent.kind == "classified")
+        .limit(1)
+        .scalar_subquery()
+    )
+    query = (
+        select(Case.description, Case.number, Customer.chat_id, classified)
+        .join(Customer, Case.customer_id == Customer.id)
+        .where(Case.events.any(CaseEvent.kind == "withdrawn"))
+        .order_by(Case.id)
+    )
+    sightings = []
+    for description, number, chat_id, details in session.execute(query):
+        opening = (description or "").split("\n")[0].strip()
+        if not opening:
+            continue
+        details = details or {}
+        sightings.append(
+            Sighting(
+                mask_personal_data(opening),
+                sources.add(f"caso:{number}", chat_id),
+                details.get("intent"),
+                details.get("confidence"),
+                frozenset({WITHDRAWN}),
+            )
+        )
+    return sightings
+
+
 @dataclass(frozen=True)
 class Collected:
     messages_read: int
@@ -153,7 +186,11 @@ def collect(
     now = now or utcnow()
     sources = Sources()
     turns = read_user_turns(tracker_engine, since)
-    sightings = turn_sightings(turns, threshold, sources) + correction_sightings(session, sources)
+    sightings = (
+        turn_sightings(turns, threshold, sources)
+        + correction_sightings(session, sources)
+        + withdrawal_sightings(session, sources)
+    )
     groups = merge_similar(sightings)
     new = updated = 0
     for group in groups:
