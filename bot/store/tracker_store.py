@@ -10,12 +10,24 @@
   conversation is read from it. Per server: another replica that takes the chat's next turn reads
   the database's copy.
 
+- On an SQLite file its connections are pooled, as the case store's are (SQLAlchemy 1.4 would open
+  one for every read and every save).
+- Saving does not ask the database how many of the conversation's events it already has (Rasa
+  counts them with a query on every save, a third of a save's time on SQLite:
+  benchmarks/results.md, «Tracker store»): a tracker read or saved here remembers how many of its
+  events the database holds, and only the ones after them are written. This holds because a
+  conversation is read and saved under Rasa's lock for it (the lock store: Redis with several
+  servers), so nothing else writes its events in between; a tracker that did not come from here
+  is counted as before.
+
 endpoints.yml names this class as the tracker store's `type`; everything else is Rasa's.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,6 +35,15 @@ from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.trackers import DialogueStateTracker
 
 logger = logging.getLogger(__name__)
+IN_STORE = "_events_in_store"  # on a tracker read or saved here: how many of its events the database has
+
+
+def sqlite_pool(url: sa.engine.URL) -> dict[str, Any]:
+    """SQLAlchemy 1.4 opens a new connection for every session on an SQLite file (NullPool): pooled,
+    as the case store's are (bot/store/db.py)."""
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return {}
+    return {"poolclass": sa.pool.QueuePool, "connect_args": {"check_same_thread": False}}
 
 
 class ReconnectingSQLTrackerStore(SQLTrackerStore):
@@ -31,7 +52,7 @@ class ReconnectingSQLTrackerStore(SQLTrackerStore):
         url = self.engine.url
         self.engine.dispose()
         self.engine = sa.create_engine(
-            url, pool_pre_ping=True, hide_parameters=True, **create_engine_kwargs(url)
+            url, pool_pre_ping=True, hide_parameters=True, **create_engine_kwargs(url), **sqlite_pool(url)
         )
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self.unsaved: dict[str, DialogueStateTracker] = {}
@@ -44,10 +65,20 @@ class ReconnectingSQLTrackerStore(SQLTrackerStore):
             self.unsaved[tracker.sender_id] = tracker
             raise
         self.unsaved.pop(tracker.sender_id, None)
+        setattr(tracker, IN_STORE, len(tracker.events))
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         await self.save_unsaved()
-        return await super().retrieve(sender_id)
+        tracker = await super().retrieve(sender_id)
+        if tracker is not None:  # read from its latest session: every event it holds is stored
+            setattr(tracker, IN_STORE, len(tracker.events))
+        return tracker
+
+    def _additional_events(self, session: sa.orm.Session, tracker: DialogueStateTracker) -> Iterator:
+        stored = getattr(tracker, IN_STORE, None)
+        if stored is None:
+            return super()._additional_events(session, tracker)
+        return itertools.islice(tracker.events, stored, len(tracker.events))
 
     async def retrieve_full_tracker(self, conversation_id: str) -> DialogueStateTracker | None:
         await self.save_unsaved()
