@@ -32,6 +32,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, make_union
 
+from bot.nlu.linear_scores import LinearScores
 from bot.nlu.sentence_encoder import SentenceEncoderFeaturizer
 from bot.nlu.source_fingerprint import FingerprintedBySource
 from bot.training.nlu_files import is_topic_only
@@ -60,6 +61,7 @@ class LinearIntentClassifier(FingerprintedBySource, GraphComponent, IntentClassi
     ) -> None:
         self.config = {**self.get_default_config(), **config}
         self.ngrams, self.model = fitted or (None, None)
+        self.scores = self.scores_of(fitted)
         self._model_storage = model_storage
         self._resource = resource
 
@@ -90,6 +92,9 @@ class LinearIntentClassifier(FingerprintedBySource, GraphComponent, IntentClassi
             fitted = None
         return cls(config, model_storage, resource, fitted)
 
+    def scores_of(self, fitted: tuple[FeatureUnion, LogisticRegression] | None) -> LinearScores | None:
+        return LinearScores(*fitted, self.config["dense_weight"]) if fitted else None
+
     def labelled(self, training_data: TrainingData) -> list[tuple[Message, str]]:
         """The examples to learn from, each with its label."""
         return [
@@ -111,15 +116,18 @@ class LinearIntentClassifier(FingerprintedBySource, GraphComponent, IntentClassi
         self.ngrams = ngram_tfidf(self.config["fold_accents"]).fit([e.get(TEXT) for e in examples])
         self.model = LogisticRegression(C=self.config["C"], max_iter=self.config["max_iter"], random_state=42)
         self.model.fit(self._inputs(examples), [label for _, label in labelled])
+        self.scores = self.scores_of((self.ngrams, self.model))
         with self._model_storage.write_to(self._resource) as directory:
             joblib.dump((self.ngrams, self.model), directory / self.model_file)
         return self._resource
 
     def process(self, messages: list[Message]) -> list[Message]:
         with_text = [m for m in messages if isinstance(m.get(TEXT), str)]
-        if self.model is None or not with_text:
+        if self.scores is None or not with_text:
             return messages
-        probabilities = self.model.predict_proba(self._inputs(with_text))
+        probabilities = self.scores.probabilities(
+            [m.get(TEXT) for m in with_text], sentence_vectors(with_text)
+        )
         for message, row in zip(with_text, probabilities, strict=True):
             ranking = [
                 {"name": str(self.model.classes_[i]), "confidence": float(row[i])}
