@@ -96,7 +96,7 @@ async def one_conversation(store: SQLTrackerStore, sender: str, domain: Domain) 
 
 RASA_AS_SHIPPED = "Rasa's SQLTrackerStore"
 WITH_TABLE = "with event classes from a table"
-OURS = "ours: table, pooled connections, stored count kept"
+OURS = "ours: table, pooled connections, stored count kept, one INSERT a save, JSON column read"
 
 
 async def measure(database: Path) -> dict[str, list[float]]:
@@ -127,7 +127,8 @@ def report(times: dict[str, list[float]]) -> str:
         f"Measured {when} by `python -m benchmarks.tracker_store`: on one SQLite file, Rasa's "
         "SQLTrackerStore as shipped, the same with event classes looked up in a table "
         "(bot/ops/event_types.py), and ours (bot/store/tracker_store.py: the table, pooled SQLite "
-        "connections and no count of the stored events on each save), "
+        "connections, no count of the stored events on each save, a save's events in one INSERT, "
+        "only their JSON column read back), "
         f"{ROUNDS} rounds of {CONVERSATIONS_PER_ROUND} conversations of {TURNS_PER_CONVERSATION} turns "
         "(6 events each, as a duda's turn stores them) each, "
         "alternating. A turn: read the conversation, add the turn's events, save it.",

@@ -7,8 +7,9 @@ from __future__ import annotations
 import asyncio
 
 import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.config import PROJECT_ROOT
@@ -70,3 +71,44 @@ def test_a_new_session_is_read_alone_and_stored_after_the_old_one(database_url):
     tracker = asyncio.run(two_sessions())
     assert said_back(tracker) == ["otra vez yo", "re: otra vez yo"]
     assert stored_rows(store, "c-2").count("session_started") == 2 and len(stored_rows(store, "c-2")) == 9
+
+
+def test_the_rows_written_are_those_rasas_own_store_writes_and_either_reads_the_others(database_url):
+    """Rows written in one statement, read by their JSON column: a database our store wrote is one
+    Rasa's store reads the same, and the other way round (a deployment may switch either way)."""
+    domain = Domain.load(PROJECT_ROOT / "domain.yml")
+    ours = ReconnectingSQLTrackerStore(domain=domain, host=database_url)
+    rasas = SQLTrackerStore(domain=domain, host=database_url)
+    events = [
+        SessionStarted(),
+        ActionExecuted("action_listen"),
+        UserUttered("cuanto tarda un envio?", {"name": "duda", "confidence": 0.97}, message_id="tg-1"),
+        SlotSet("tipo_caso", "duda"),
+        ActionExecuted("action_responder_duda"),
+        BotUttered(
+            "Envío estándar: 2–4 días laborables.", {"buttons": [{"title": "Sí", "payload": "/afirmar"}]}
+        ),
+        ActionExecuted("action_listen"),
+    ]
+
+    async def written_and_read() -> tuple[DialogueStateTracker, DialogueStateTracker]:
+        await ours.save(DialogueStateTracker.from_events("ours", events, domain.slots))
+        await rasas.save(DialogueStateTracker.from_events("rasas", events, domain.slots))
+        return await rasas.retrieve("ours"), await ours.retrieve("rasas")
+
+    read_by_rasa, read_by_ours = asyncio.run(written_and_read())
+    assert rows(ours, "ours") == rows(ours, "rasas")
+    assert [row[1:4] for row in rows(ours, "ours")][2:5] == [
+        ("user", "duda", None), ("slot", None, "tipo_caso"), ("action", None, "action_responder_duda"),
+    ]  # fmt: skip
+    assert list(read_by_rasa.events) == list(read_by_ours.events) == events
+
+
+def rows(store: ReconnectingSQLTrackerStore, sender: str) -> list[tuple]:
+    """Every column but the id and the sender."""
+    with store.engine.connect() as connection:
+        query = sa.text(
+            "SELECT timestamp, type_name, intent_name, action_name, data FROM events"
+            " WHERE sender_id = :sender ORDER BY id"
+        )
+        return [tuple(row) for row in connection.execute(query, {"sender": sender})]
