@@ -15,8 +15,9 @@ import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, select, update
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.selectable import Exists
 
 from bot.store.db import insert_unless_present
 from bot.store.models import InboxState, InboxUpdate, utcnow
@@ -63,31 +64,37 @@ def accept(
 def start(
     session: Session, update_id: int, owner: str, now: datetime | None = None, ignore_earlier: bool = False
 ) -> Start:
+    """Mark the update processing, unless it is not this server's to process (GONE) or an earlier
+    update of its chat is still pending on another server (WAIT): one statement reads both, the
+    update's row locked."""
     now = now or utcnow()
-    row = session.get(InboxUpdate, update_id, with_for_update=True)
-    if row is None or row.state != InboxState.RECEIVED.value or row.owner != owner:
+    found = session.execute(
+        select(InboxUpdate, earlier_update_elsewhere(owner).label("earlier"))
+        .where(InboxUpdate.update_id == update_id)
+        .with_for_update(of=InboxUpdate)
+    ).first()
+    if found is None:
         return Start.GONE
-    if not ignore_earlier and row.chat_key is not None and earlier_update_elsewhere(session, row, owner):
+    row, earlier = found
+    if row.state != InboxState.RECEIVED.value or row.owner != owner:
+        return Start.GONE
+    if earlier and not ignore_earlier:
         return Start.WAIT
     row.state = InboxState.PROCESSING.value
     row.lease_until = now + lease_duration()
     return Start.STARTED
 
 
-def earlier_update_elsewhere(session: Session, row: InboxUpdate, owner: str) -> bool:
-    """An earlier update of the chat, still pending on another server (this server's own are
-    already ahead of `row` in its chat queue)."""
-    query = (
-        select(InboxUpdate.update_id)
-        .where(
-            InboxUpdate.chat_key == row.chat_key,
-            InboxUpdate.update_id < row.update_id,
-            InboxUpdate.state.in_(PENDING),
-            InboxUpdate.owner != owner,
-        )
-        .limit(1)
+def earlier_update_elsewhere(owner: str) -> Exists:
+    """An earlier update of the same chat, still pending on another server (this server's own are
+    already ahead in its chat queue); for the row of the outer query."""
+    earlier = aliased(InboxUpdate)
+    return exists().where(
+        earlier.chat_key == InboxUpdate.chat_key,
+        earlier.update_id < InboxUpdate.update_id,
+        earlier.state.in_(PENDING),
+        earlier.owner != owner,
     )
-    return session.execute(query).first() is not None
 
 
 def finish(session: Session, update_id: int, owner: str, state: InboxState) -> None:
