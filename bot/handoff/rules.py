@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql import Select
 
 from bot.cases import OPEN, assign_case, load_case
 from bot.store.models import (
@@ -102,12 +103,19 @@ def remember_post(session: Session, case: Case, chat_id: int, message_id: int) -
     session.merge(AgentsPost(chat_id=chat_id, message_id=message_id, case_id=case.id))
 
 
-def handoff_case(session: Session, chat_id: str) -> Case | None:
-    """The customer's open case an agent is talking through, if any."""
-    query = (
+def handoff_cases(chat_id: str) -> Select:
+    """The customer's open cases an agent is talking through."""
+    return (
         select(Case)
         .join(Customer)
         .where(Customer.chat_id == chat_id, Case.handoff.is_not(None), Case.status.in_(OPEN))
+    )
+
+
+def handoff_case(session: Session, chat_id: str) -> Case | None:
+    """The customer's open case an agent is talking through, if any."""
+    query = (
+        handoff_cases(chat_id)
         .options(selectinload(Case.assigned_agent), selectinload(Case.customer))
         .order_by(Case.id.desc())
         .limit(1)

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql import Select
 
 from bot.cases import RELAYED_CHANNELS, finish_case, reopen_case
 from bot.config import get_settings
@@ -169,13 +170,20 @@ def record(
     return Outcome.NEXT
 
 
-def pending_survey(session: Session, chat_id: str) -> Survey | None:
-    """The customer's latest survey still waiting for an answer."""
-    query = (
+def pending_surveys(chat_id: str) -> Select:
+    """The customer's surveys still waiting for an answer."""
+    return (
         select(Survey)
         .join(Case, Survey.case_id == Case.id)
         .join(Customer)
         .where(Customer.chat_id == chat_id, Survey.step.is_not(None), Survey.status.in_([SENT, IN_PROGRESS]))
+    )
+
+
+def pending_survey(session: Session, chat_id: str) -> Survey | None:
+    """The customer's latest survey still waiting for an answer."""
+    query = (
+        pending_surveys(chat_id)
         .options(selectinload(Survey.case).selectinload(Case.customer))
         .order_by(Survey.created_at.desc(), Survey.id.desc())
         .limit(1)
