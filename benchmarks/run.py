@@ -1,9 +1,11 @@
 """Benchmarks: training time, NLU parse latency, full turns over the REST channel, the
 Telegram channel beside REST (benchmarks/telegram.py), and SQLite against PostgreSQL with 1 and 2
-replicas, with the CPU profile of a turn (benchmarks/scaling.py), and Rasa's tracker store with the
-event-class table of bot/ops/event_types.py (benchmarks/tracker_store.py).
+replicas, with the CPU profile of a turn (benchmarks/scaling.py), its 100-chat level repeated
+(benchmarks/repeats.py), and Rasa's tracker store with the event-class table of
+bot/ops/event_types.py (benchmarks/tracker_store.py).
 
-`make bench` prints the tables and rewrites benchmarks/results.md; `--suite core|nlu|telegram|scaling|tracker`
+`make bench` prints the tables and rewrites benchmarks/results.md; `--suite
+core|nlu|telegram|scaling|repeats|tracker`
 runs one part and keeps the others' sections of the file. Each full-turn level runs whole
 conversations (greeting, a duda, «sí») in parallel on fresh servers with a fresh store; a
 turn fails when the HTTP call fails or returns no reply.
@@ -23,7 +25,7 @@ from pathlib import Path
 
 import httpx
 
-from benchmarks import nlu, scaling, scaling_report, telegram, tracker_store
+from benchmarks import nlu, repeats, scaling, scaling_report, telegram, tracker_store
 from benchmarks.results_file import RESULTS_PATH, write_results
 from benchmarks.stats import percentile
 from bot.config import get_settings
@@ -128,7 +130,14 @@ def report(training_seconds: float | None, parse: list[float], turns: list[dict]
 
 
 def write_sections(new_sections: dict[str, str]) -> None:
-    order = (CORE_HEADING, *nlu.HEADINGS, telegram.HEADING, scaling_report.HEADING, tracker_store.HEADING)
+    order = (
+        CORE_HEADING,
+        *nlu.HEADINGS,
+        telegram.HEADING,
+        scaling_report.HEADING,
+        repeats.HEADING,
+        tracker_store.HEADING,
+    )
     write_results(new_sections, order)
 
 
@@ -143,7 +152,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--skip-training", action="store_true", help="do not time a fresh training")
     parser.add_argument(
-        "--suite", choices=("all", "core", "nlu", "telegram", "scaling", "tracker"), default="all"
+        "--suite",
+        choices=("all", "core", "nlu", "telegram", "scaling", "repeats", "tracker"),
+        default="all",
     )
     args = parser.parse_args()
     ensure_model()
@@ -156,6 +167,8 @@ def main() -> None:
         new_sections[telegram.HEADING] = telegram.report(telegram.measure())
     if args.suite in ("all", "scaling"):
         new_sections[scaling_report.HEADING] = scaling_report.report(scaling.measure())
+    if args.suite in ("all", "repeats"):
+        new_sections[repeats.HEADING] = repeats.run()
     if args.suite in ("all", "tracker"):
         new_sections[tracker_store.HEADING] = tracker_store.run()
     for section in new_sections.values():
