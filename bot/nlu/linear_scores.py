@@ -70,9 +70,8 @@ def block_scores(vectorizer: TfidfVectorizer, coefficients: np.ndarray, texts: l
 
 def row_sums(values: np.ndarray, indptr: np.ndarray) -> np.ndarray:
     """The sum of each row's slice `values[indptr[i]:indptr[i + 1]]`; 0 for an empty row."""
-    padded = np.concatenate(
-        [values, np.zeros((1, *values.shape[1:]))]
-    )  # reduceat needs an index past the end
+    # reduceat takes each row's first index, and an empty last row's is one past the end: padded.
+    padded = np.concatenate([values, np.zeros((1, *values.shape[1:]))])
     sums = np.add.reduceat(padded, indptr[:-1])
     sums[np.diff(indptr) == 0] = 0
     return sums
