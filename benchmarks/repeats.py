@@ -13,7 +13,6 @@ times in a row.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import dataclasses
 import itertools
@@ -23,7 +22,7 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 
 from benchmarks import scaling
-from benchmarks.results_file import write_results
+from benchmarks.results_file import section_main
 from tests.support.fake_bot_api import FakeBotApi
 
 HEADING = "## Scale-out: the 100-chat level, repeated"
@@ -93,15 +92,7 @@ def run() -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--write", action="store_true", help="also rewrite this section of benchmarks/results.md"
-    )
-    args = parser.parse_args()
-    text = run()
-    print(text)
-    if args.write:
-        write_results({HEADING: text})
+    section_main(HEADING, run, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

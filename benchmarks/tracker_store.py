@@ -9,7 +9,6 @@ same database.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import tempfile
 import time
@@ -28,7 +27,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from benchmarks.results_file import write_results
+from benchmarks.results_file import section_main
 from benchmarks.stats import percentile
 from bot.ops import event_types
 from bot.store.tracker_store import ReconnectingSQLTrackerStore
@@ -151,15 +150,7 @@ def run() -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--write", action="store_true", help="also rewrite this section of benchmarks/results.md"
-    )
-    args = parser.parse_args()
-    text = run()
-    print(text)
-    if args.write:
-        write_results({HEADING: text})
+    section_main(HEADING, run, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":
