@@ -5,10 +5,7 @@ A held-out set is honest only if no sentence of it is (almost) in training. Both
 least `LEAK_RATIO` (rapidfuzz's normalized Indel similarity, 0–100) counts as a leak: one number
 changed or one word swapped is still the same sentence. So does a sentence of three words or more
 that shares `LEAK_WORD_OVERLAP` of its words (Jaccard) with a training sentence: the same words
-reordered. And so does a held-out sentence that holds a training sentence of `INSIDE_MIN_WORDS`
-words or more almost whole (rapidfuzz's partial ratio at least `INSIDE_RATIO`), when those words are
-`INSIDE_SHARE` of its own: «me llegó la camiseta con un agujero» inside «me llego la camiseta con un
-agujero, que verguenza» is the same sentence with a few words added.
+reordered.
 
 `python -m bot.training.leaks` lists them (the held-out side by default; `--show training` names the
 training sentence instead, for whoever edits data/nlu without reading the held-out sets).
@@ -29,9 +26,6 @@ from bot.training.nlu_files import Example, holdout_paths, load_examples, traini
 
 LEAK_RATIO = 85.0
 LEAK_WORD_OVERLAP = 0.8
-INSIDE_MIN_WORDS = 4
-INSIDE_SHARE = 0.6
-INSIDE_RATIO = 95.0
 
 
 def leak_key(text: str) -> str:
@@ -67,8 +61,6 @@ def find_leaks(
             leaks.append(Leak(example, training[best], float(scores[row, best])))
         elif (overlap := _same_words(set(held_keys[row].split()), train_words)) is not None:
             leaks.append(Leak(example, training[overlap], float(scores[row, overlap])))
-        elif (inside := _held_inside(held_keys[row], train_keys)) is not None:
-            leaks.append(Leak(example, training[inside[0]], inside[1]))
     return leaks
 
 
@@ -79,19 +71,6 @@ def _same_words(words: set[str], training: list[set[str]]) -> int | None:
     for index, other in enumerate(training):
         if other and len(words & other) / len(words | other) >= LEAK_WORD_OVERLAP:
             return index
-    return None
-
-
-def _held_inside(held: str, training: list[str]) -> tuple[int, float] | None:
-    """The first training sentence found almost whole inside `held`, making up most of it, with
-    its partial ratio."""
-    words = len(held.split())
-    for index, other in enumerate(training):
-        length = len(other.split())
-        if INSIDE_MIN_WORDS <= length <= words and length >= INSIDE_SHARE * words:
-            ratio = fuzz.partial_ratio(other, held)
-            if ratio >= INSIDE_RATIO:
-                return index, ratio
     return None
 
 
