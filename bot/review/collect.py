@@ -123,17 +123,8 @@ def correction_sightings(session: Session, sources: Sources) -> list[Sighting]:
     for details, number, chat_id in session.execute(query):
         if not (details.get("text") or "").strip():
             continue
-        label = details.get("to")
-        sightings.append(
-            Sighting(
-                mask_personal_data(details["text"]),
-                sources.add(f"caso:{number}", chat_id),
-                details.get("intent"),
-                details.get("confidence"),
-                frozenset({CORRECTED}),
-                None if label == NEEDS_TOPIC else label,
-            )
-        )
+        case, label = f"caso:{number}", details.get("to")
+        sightings.append(case_sighting(sources, case, chat_id, details["text"], details, CORRECTED, label))
     return sightings
 
 
@@ -157,17 +148,29 @@ def withdrawal_sightings(session: Session, sources: Sources) -> list[Sighting]:
         opening = (description or "").split("\n")[0].strip()
         if not opening:
             continue
-        details = details or {}
-        sightings.append(
-            Sighting(
-                mask_personal_data(opening),
-                sources.add(f"caso:{number}", chat_id),
-                details.get("intent"),
-                details.get("confidence"),
-                frozenset({WITHDRAWN}),
-            )
-        )
+        sightings.append(case_sighting(sources, f"caso:{number}", chat_id, opening, details or {}, WITHDRAWN))
     return sightings
+
+
+def case_sighting(
+    sources: Sources,
+    case: str,
+    chat_id: str,
+    text: str,
+    classified: dict,
+    reason: str,
+    label: str | None = None,
+) -> Sighting:
+    """A case's message, masked, with how it was classified (`intent`, `confidence`) and why it is
+    collected; `label` the type someone chose for it, if any."""
+    return Sighting(
+        mask_personal_data(text),
+        sources.add(case, chat_id),
+        classified.get("intent"),
+        classified.get("confidence"),
+        frozenset({reason}),
+        None if label == NEEDS_TOPIC else label,
+    )
 
 
 @dataclass(frozen=True)
