@@ -57,8 +57,7 @@ def measure_setup(
     chat_ids = iter(chat_ids)
     with FakeBotApi() as fake, scaling.running_target(setup, fake, services) as target:
         counts = asyncio.run(scaling.reply_counts(target.webhook_url, fake, next(chat_ids)))
-        warm_up = scaling.Level(max(2, 2 * setup.rasa_processes), len(scaling.SCRIPT))
-        for level in (warm_up, scaling.LEVELS[0]):
+        for level in (scaling.warm_up_level(setup), scaling.LEVELS[0]):
             scaling.measure_level(target, level, counts, chat_ids)
         runs = [scaling.measure_level(target, LEVEL, counts, chat_ids) for _ in range(repeats)]
     return [Run(run.throughput, run.failed + run.lost + run.duplicated) for run in runs]

@@ -4,11 +4,10 @@ replicas, with the CPU profile of a turn (benchmarks/scaling.py), its 100-chat l
 (benchmarks/repeats.py), and Rasa's tracker store with the event-class table of
 bot/ops/event_types.py (benchmarks/tracker_store.py).
 
-`make bench` prints the tables and rewrites benchmarks/results.md; `--suite
-core|nlu|telegram|scaling|repeats|tracker`
-runs one part and keeps the others' sections of the file. Each full-turn level runs whole
-conversations (greeting, a duda, «sí») in parallel on fresh servers with a fresh store; a
-turn fails when the HTTP call fails or returns no reply.
+`make bench` prints the tables and rewrites benchmarks/results.md;
+`--suite core|nlu|telegram|scaling|repeats|tracker` runs one part and keeps the others' sections of
+the file. Each full-turn level runs whole conversations (greeting, a duda, «sí») in parallel on
+fresh servers with a fresh store; a turn fails when the HTTP call fails or returns no reply.
 """
 
 from __future__ import annotations

@@ -590,6 +590,11 @@ def measure() -> Results:
     return Results(runs, profiles, expected, memory, notes, found_versions, load_before, minutes)
 
 
+def warm_up_level(setup: Setup) -> Level:
+    """Before the levels: two whole conversations for each Rasa server process."""
+    return Level(max(2, 2 * setup.rasa_processes), len(SCRIPT))
+
+
 def measure_setups(
     services: Services,
 ) -> tuple[list[LevelRun], list[ProfileRun], list[str], dict[str, float], list[int]]:
@@ -604,9 +609,7 @@ def measure_setups(
             if expected and counts != expected:
                 notes.append(f"{setup.label} answers the script with {counts} messages, not {expected}")
             expected = expected or counts
-            warm_up = measure_level(
-                target, Level(max(2, 2 * setup.rasa_processes), len(SCRIPT)), counts, chat_ids
-            )
+            warm_up = measure_level(target, warm_up_level(setup), counts, chat_ids)
             if warm_up.failed or warm_up.lost or warm_up.duplicated:
                 notes.append(f"{setup.label}, warm-up: {warm_up.problems or warm_up.errors}")
             runs += [measure_level(target, level, counts, chat_ids) for level in LEVELS]
